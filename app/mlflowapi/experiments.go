@@ -1,0 +1,193 @@
+package mlflowapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/assay-labs/assay/app/httpapi"
+	"github.com/assay-labs/assay/app/model"
+	"github.com/assay-labs/assay/app/store"
+)
+
+func (a *API) createExperiment(c echo.Context) error {
+	var req struct {
+		Name             string      `json:"name"`
+		ArtifactLocation string      `json:"artifact_location"`
+		Tags             []model.Tag `json:"tags"`
+	}
+	if err := httpapi.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := httpapi.Required("name", req.Name); err != nil {
+		return err
+	}
+	id, err := a.DB.CreateExperiment(c.Request().Context(), req.Name, req.ArtifactLocation, req.Tags)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"experiment_id": id})
+}
+
+func (a *API) getExperiment(c echo.Context) error {
+	id := c.QueryParam("experiment_id")
+	if err := httpapi.Required("experiment_id", id); err != nil {
+		return err
+	}
+	e, err := a.DB.FindExperimentByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"experiment": e})
+}
+
+func (a *API) getExperimentByName(c echo.Context) error {
+	name := c.QueryParam("experiment_name")
+	if err := httpapi.Required("experiment_name", name); err != nil {
+		return err
+	}
+	e, err := a.DB.FindExperimentByName(c.Request().Context(), name)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"experiment": e})
+}
+
+func (a *API) searchExperiments(c echo.Context) error {
+	var req struct {
+		MaxResults int      `json:"max_results"`
+		PageToken  string   `json:"page_token"`
+		Filter     string   `json:"filter"`
+		OrderBy    []string `json:"order_by"`
+		ViewType   string   `json:"view_type"`
+	}
+	if c.Request().Method == http.MethodGet {
+		n, err := httpapi.QueryInt(c, "max_results")
+		if err != nil {
+			return err
+		}
+		req.MaxResults, req.PageToken, req.Filter, req.ViewType = n, c.QueryParam("page_token"), c.QueryParam("filter"), c.QueryParam("view_type")
+	} else if err := httpapi.BindJSON(c, &req); err != nil {
+		return err
+	}
+	limit, err := httpapi.Limit("max_results", req.MaxResults, 1000, 50000)
+	if err != nil {
+		return err
+	}
+	offset, err := httpapi.ParsePageToken(req.PageToken)
+	if err != nil {
+		return err
+	}
+	nameLike, err := experimentNameFilter(req.Filter)
+	if err != nil {
+		return err
+	}
+	exps, err := a.DB.FindExperiments(c.Request().Context(), store.ExperimentFilter{ViewType: req.ViewType, NameLike: nameLike, MaxResults: limit + 1, Offset: offset})
+	if err != nil {
+		return err
+	}
+	resp := map[string]any{"experiments": orEmptyList(exps)}
+	if len(exps) > limit {
+		resp["experiments"] = exps[:limit]
+		resp["next_page_token"] = httpapi.PageToken(offset + limit)
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// experimentNameFilter supports the experiment filters clients actually send:
+// name = 'x', name LIKE 'x%' and name ILIKE 'x%' (SQLite's LIKE is case-insensitive).
+func experimentNameFilter(f string) (string, error) {
+	f = strings.TrimSpace(f)
+	if f == "" {
+		return "", nil
+	}
+	for _, op := range []string{"=", " LIKE ", " ILIKE ", " like ", " ilike "} {
+		lhs, rhs, ok := strings.Cut(f, op)
+		if !ok {
+			continue
+		}
+		lhs, rhs = strings.TrimSpace(lhs), strings.TrimSpace(rhs)
+		if (lhs == "name" || lhs == "attribute.name" || lhs == "attributes.name") && len(rhs) >= 2 && (rhs[0] == '\'' || rhs[0] == '"') && rhs[len(rhs)-1] == rhs[0] {
+			v := rhs[1 : len(rhs)-1]
+			if op == "=" {
+				v = strings.NewReplacer("%", `\%`, "_", `\_`).Replace(v)
+				return v, nil
+			}
+			return v, nil
+		}
+	}
+	return "", model.Invalid("filter", "unsupported experiment filter %q: use name = '…' or name LIKE '…'", f)
+}
+
+func (a *API) updateExperiment(c echo.Context) error {
+	var req struct {
+		ExperimentID string `json:"experiment_id"`
+		NewName      string `json:"new_name"`
+	}
+	if err := httpapi.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := httpapi.Required("new_name", req.NewName); err != nil {
+		return err
+	}
+	return a.updateExp(c, req.ExperimentID, store.ExperimentUpdate{Name: &req.NewName})
+}
+
+func (a *API) deleteExperiment(c echo.Context) error { return a.setExperimentStage(c, model.StageDeleted) }
+
+func (a *API) restoreExperiment(c echo.Context) error { return a.setExperimentStage(c, model.StageActive) }
+
+func (a *API) setExperimentStage(c echo.Context, stage string) error {
+	var req struct {
+		ExperimentID string `json:"experiment_id"`
+	}
+	if err := httpapi.BindJSON(c, &req); err != nil {
+		return err
+	}
+	return a.updateExp(c, req.ExperimentID, store.ExperimentUpdate{LifecycleStage: &stage})
+}
+
+func (a *API) setExperimentTag(c echo.Context) error {
+	var req struct {
+		ExperimentID string `json:"experiment_id"`
+		Key          string `json:"key"`
+		Value        string `json:"value"`
+	}
+	if err := httpapi.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := httpapi.Required("key", req.Key); err != nil {
+		return err
+	}
+	return a.updateExp(c, req.ExperimentID, store.ExperimentUpdate{SetTags: []model.Tag{{Key: req.Key, Value: req.Value}}})
+}
+
+func (a *API) deleteExperimentTag(c echo.Context) error {
+	var req struct {
+		ExperimentID string `json:"experiment_id"`
+		Key          string `json:"key"`
+	}
+	if err := httpapi.BindJSON(c, &req); err != nil {
+		return err
+	}
+	return a.updateExp(c, req.ExperimentID, store.ExperimentUpdate{DeleteTag: &req.Key})
+}
+
+func (a *API) updateExp(c echo.Context, id string, upd store.ExperimentUpdate) error {
+	if err := httpapi.Required("experiment_id", id); err != nil {
+		return err
+	}
+	if err := a.DB.UpdateExperiment(c.Request().Context(), id, upd); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{})
+}
+
+// orEmptyList makes a nil slice encode as [] rather than null.
+func orEmptyList[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
