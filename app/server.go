@@ -40,6 +40,7 @@ func New(cfg Config, db *store.DB, log *slog.Logger) *Server {
 	e.GET("/version", func(c echo.Context) error { return c.String(http.StatusOK, Version) })
 	(&mlflowapi.API{DB: db, Log: log, MaxBodyBytes: cfg.MaxBodyBytes}).Register(e)
 	registerAssayAPI(e, db)
+	registerSPA(e)
 	return &Server{Echo: e, DB: db, cfg: cfg, log: log}
 }
 

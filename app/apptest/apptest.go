@@ -1,0 +1,115 @@
+// Package apptest starts a real Assay (real Echo, real SQLite file in a temp dir) for tests and
+// sends it requests. It is imported only by _test.go files.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/assay-labs/assay/app"
+	"github.com/assay-labs/assay/app/store"
+)
+
+// Env is one running Assay over a fresh database.
+type Env struct {
+	T      testing.TB
+	DB     *store.DB
+	Server *app.Server
+	Config app.Config
+}
+
+// New opens a migrated database in t.TempDir() and builds the server around it.
+func New(t testing.TB) *Env {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := app.Config{DataDir: dir, Addr: "127.0.0.1:0", MaxBodyBytes: 8 << 20, LogLevel: "error", LogFormat: "text"}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "assay.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return &Env{T: t, DB: db, Server: app.New(cfg, db, log), Config: cfg}
+}
+
+// Response is a recorded answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a generic map (failing the test when it is not a JSON object).
+func (r Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("response is not a JSON object (status %d): %v\n%s", r.Status, err, r.Body)
+	}
+	return m
+}
+
+// Do sends a request with a JSON (or raw string/[]byte) body and optional header pairs.
+func (e *Env) Do(method, path string, body any, headers ...string) Response {
+	e.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatalf("encode body: %v", err)
+		}
+		rd = bytes.NewReader(buf)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	e.Server.Echo.ServeHTTP(rec, req)
+	return Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+}
+
+// MustOK sends a request and fails the test unless it answers 200; it returns the JSON body.
+func (e *Env) MustOK(method, path string, body any) map[string]any {
+	e.T.Helper()
+	r := e.Do(method, path, body)
+	if r.Status != http.StatusOK {
+		e.T.Fatalf("%s %s: status %d, want 200\n%s", method, path, r.Status, r.Body)
+	}
+	return r.JSON(e.T)
+}
+
+// Get walks a decoded JSON value along keys and list indexes ("runs", 0, "info", "run_id").
+func Get(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
