@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assay-labs/assay/app"
 	"github.com/assay-labs/assay/app/store"
@@ -30,7 +31,7 @@ type Env struct {
 func New(t testing.TB) *Env {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := app.Config{DataDir: dir, Addr: "127.0.0.1:0", MaxBodyBytes: 8 << 20, LogLevel: "error", LogFormat: "text"}
+	cfg := app.Config{DataDir: dir, Addr: "127.0.0.1:0", MaxBodyBytes: 8 << 20, LogLevel: "error", LogFormat: "text", ShutdownTimeout: 5 * time.Second}
 	db, err := store.Open(context.Background(), filepath.Join(dir, "assay.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)

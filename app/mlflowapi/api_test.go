@@ -137,4 +137,3 @@ func wantLen(t *testing.T, v any, n int) {
 		t.Errorf("len = %d, want %d: %v", len(l), n, v)
 	}
 }
-

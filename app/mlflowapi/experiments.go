@@ -134,9 +134,13 @@ func (a *API) updateExperiment(c echo.Context) error {
 	return a.updateExp(c, req.ExperimentID, store.ExperimentUpdate{Name: &req.NewName})
 }
 
-func (a *API) deleteExperiment(c echo.Context) error { return a.setExperimentStage(c, model.StageDeleted) }
+func (a *API) deleteExperiment(c echo.Context) error {
+	return a.setExperimentStage(c, model.StageDeleted)
+}
 
-func (a *API) restoreExperiment(c echo.Context) error { return a.setExperimentStage(c, model.StageActive) }
+func (a *API) restoreExperiment(c echo.Context) error {
+	return a.setExperimentStage(c, model.StageActive)
+}
 
 func (a *API) setExperimentStage(c echo.Context, stage string) error {
 	var req struct {

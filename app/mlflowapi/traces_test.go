@@ -77,7 +77,7 @@ func TestOTLPIntakeAndTraceRoutes(t *testing.T) {
 				wantEq(t, apptest.Get(b, "traces", 0, "trace_id"), traceID)
 			}},
 		{name: "search misses", method: "POST", path: "/api/3.0/mlflow/traces/search", wantStatus: 200,
-			body: map[string]any{"experiment_ids": []string{"0"}, "filter": "tags.test_tag = 'C002'"},
+			body:  map[string]any{"experiment_ids": []string{"0"}, "filter": "tags.test_tag = 'C002'"},
 			check: func(t *testing.T, b map[string]any) { wantLen(t, b["traces"], 0) }},
 		{name: "malformed trace filter", method: "POST", path: "/api/3.0/mlflow/traces/search", wantStatus: 400, wantField: "filter",
 			body: map[string]any{"experiment_ids": []string{"0"}, "filter": "tags.test_tag = "}},
@@ -149,7 +149,9 @@ func TestAssessmentsKeepHistory(t *testing.T) {
 	run(t, env, []scenario{
 		{name: "update keeps the previous value in history", method: "PATCH", path: base + "/" + first, wantStatus: 200,
 			body: map[string]any{"assessment": map[string]any{"feedback": map[string]any{"value": "bad"}}, "update_mask": "feedback"},
-			check: func(t *testing.T, b map[string]any) { wantEq(t, apptest.Get(b, "assessment", "feedback", "value"), "bad") }},
+			check: func(t *testing.T, b map[string]any) {
+				wantEq(t, apptest.Get(b, "assessment", "feedback", "value"), "bad")
+			}},
 		{name: "override", method: "POST", path: base, wantStatus: 200, body: map[string]any{"assessment": map[string]any{
 			"assessment_name": "quality", "source": map[string]any{"source_type": "HUMAN", "source_id": "ben@example.com"}, "feedback": map[string]any{"value": "ok"}, "overrides": first}},
 			check: func(t *testing.T, b map[string]any) { second = apptest.Get(b, "assessment", "assessment_id").(string) }},
@@ -184,10 +186,16 @@ func TestDatasetsMergeRecords(t *testing.T) {
 		{name: "insert two", method: "POST", path: records, wantStatus: 200, body: recs([]any{
 			map[string]any{"inputs": map[string]any{"q": "a", "n": 1}, "expectations": map[string]any{"expected_response": "A", "keep": 1}},
 			map[string]any{"inputs": map[string]any{"q": "b"}},
-		}), check: func(t *testing.T, b map[string]any) { wantEq(t, b["inserted_count"], 1+1); wantEq(t, b["updated_count"], 0) }},
+		}), check: func(t *testing.T, b map[string]any) {
+			wantEq(t, b["inserted_count"], 1+1)
+			wantEq(t, b["updated_count"], 0)
+		}},
 		{name: "same inputs in another key order update", method: "POST", path: records, wantStatus: 200, body: recs([]any{
 			map[string]any{"inputs": map[string]any{"n": 1, "q": "a"}, "expectations": map[string]any{"expected_response": "A2"}},
-		}), check: func(t *testing.T, b map[string]any) { wantEq(t, b["inserted_count"], 0); wantEq(t, b["updated_count"], 1) }},
+		}), check: func(t *testing.T, b map[string]any) {
+			wantEq(t, b["inserted_count"], 0)
+			wantEq(t, b["updated_count"], 1)
+		}},
 		{name: "a bad record stores nothing", method: "POST", path: records, wantStatus: 400, wantField: "records[1].inputs", body: recs([]any{
 			map[string]any{"inputs": map[string]any{"q": "c"}}, map[string]any{"outputs": "no inputs"},
 		})},
