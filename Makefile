@@ -33,7 +33,7 @@ test: build $(VENV)/.installed
 
 $(VENV)/.installed: tests/python/requirements.txt $(wildcard clients/python/pyproject.toml)
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r tests/python/requirements.txt
 	touch $@
 
 test-go:

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/assay-labs/assay/app/model"
@@ -11,7 +13,9 @@ import (
 // path a JSON 404 (never the SPA page).
 func registerAssayAPI(e *echo.Echo, db *store.DB) {
 	g := e.Group("/api/assay/v1")
-	_ = g
+	g.GET("/version", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"version": Version, "mlflow_api_version": MLflowAPIVersion})
+	})
 	notFound := func(c echo.Context) error {
 		return model.Errorf(model.EndpointNotFound, "no API endpoint %s %s", c.Request().Method, c.Request().URL.Path)
 	}

@@ -37,7 +37,10 @@ func New(cfg Config, db *store.DB, log *slog.Logger) *Server {
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/health", func(c echo.Context) error { return c.String(http.StatusOK, "OK") })
-	e.GET("/version", func(c echo.Context) error { return c.String(http.StatusOK, Version) })
+	// The MLflow client reads /version to pick its features (it sends spans over OTLP only to
+	// servers >= 3.4), so it reports the MLflow API level Assay speaks; Assay's own version is
+	// at /api/assay/v1/version.
+	e.GET("/version", func(c echo.Context) error { return c.String(http.StatusOK, MLflowAPIVersion) })
 	(&mlflowapi.API{DB: db, Log: log, MaxBodyBytes: cfg.MaxBodyBytes}).Register(e)
 	registerAssayAPI(e, db)
 	registerSPA(e)
@@ -95,6 +98,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return nil
 }
+
+// MLflowAPIVersion is the MLflow server version whose REST API Assay implements.
+const MLflowAPIVersion = "3.18.0"
 
 // Version is the binary's version, set at build time with -ldflags "-X …/app.Version=…".
 var Version = "dev"

@@ -23,6 +23,7 @@ func (a *API) createAssessment(c echo.Context) error {
 		return err
 	}
 	as.TraceID = c.Param("trace_id")
+	as.AssessmentID = "" // ids are the server's to make
 	saved, err := a.DB.CreateAssessment(c.Request().Context(), as)
 	if err != nil {
 		return err

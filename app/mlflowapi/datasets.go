@@ -127,6 +127,7 @@ func (a *API) searchDatasets(c echo.Context) error {
 	var req struct {
 		ExperimentIDs []string `json:"experiment_ids"`
 		FilterString  string   `json:"filter_string"`
+		OrderBy       []string `json:"order_by"`
 		MaxResults    int      `json:"max_results"`
 		PageToken     string   `json:"page_token"`
 	}
@@ -136,7 +137,7 @@ func (a *API) searchDatasets(c echo.Context) error {
 			return err
 		}
 		q := c.QueryParams()
-		req.ExperimentIDs, req.FilterString, req.MaxResults, req.PageToken = q["experiment_ids"], q.Get("filter_string"), n, q.Get("page_token")
+		req.ExperimentIDs, req.FilterString, req.MaxResults, req.PageToken, req.OrderBy = q["experiment_ids"], q.Get("filter_string"), n, q.Get("page_token"), q["order_by"]
 	} else if err := httpapi.BindJSON(c, &req); err != nil {
 		return err
 	}
@@ -148,11 +149,7 @@ func (a *API) searchDatasets(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	nameLike, err := experimentNameFilter(req.FilterString)
-	if err != nil {
-		return model.Invalid("filter_string", "unsupported dataset filter %q: use name = '…' or name LIKE '…'", req.FilterString)
-	}
-	ds, err := a.DB.FindDatasets(c.Request().Context(), store.DatasetSearch{ExperimentIDs: req.ExperimentIDs, NameLike: nameLike, MaxResults: limit + 1, Offset: offset})
+	ds, err := a.DB.FindDatasets(c.Request().Context(), store.DatasetSearch{ExperimentIDs: req.ExperimentIDs, Filter: req.FilterString, OrderBy: req.OrderBy, MaxResults: limit + 1, Offset: offset})
 	if err != nil {
 		return err
 	}

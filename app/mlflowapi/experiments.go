@@ -2,7 +2,6 @@ package mlflowapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -79,11 +78,7 @@ func (a *API) searchExperiments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	nameLike, err := experimentNameFilter(req.Filter)
-	if err != nil {
-		return err
-	}
-	exps, err := a.DB.FindExperiments(c.Request().Context(), store.ExperimentFilter{ViewType: req.ViewType, NameLike: nameLike, MaxResults: limit + 1, Offset: offset})
+	exps, err := a.DB.FindExperiments(c.Request().Context(), store.ExperimentFilter{ViewType: req.ViewType, Filter: req.Filter, MaxResults: limit + 1, Offset: offset})
 	if err != nil {
 		return err
 	}
@@ -93,31 +88,6 @@ func (a *API) searchExperiments(c echo.Context) error {
 		resp["next_page_token"] = httpapi.PageToken(offset + limit)
 	}
 	return c.JSON(http.StatusOK, resp)
-}
-
-// experimentNameFilter supports the experiment filters clients actually send:
-// name = 'x', name LIKE 'x%' and name ILIKE 'x%' (SQLite's LIKE is case-insensitive).
-func experimentNameFilter(f string) (string, error) {
-	f = strings.TrimSpace(f)
-	if f == "" {
-		return "", nil
-	}
-	for _, op := range []string{"=", " LIKE ", " ILIKE ", " like ", " ilike "} {
-		lhs, rhs, ok := strings.Cut(f, op)
-		if !ok {
-			continue
-		}
-		lhs, rhs = strings.TrimSpace(lhs), strings.TrimSpace(rhs)
-		if (lhs == "name" || lhs == "attribute.name" || lhs == "attributes.name") && len(rhs) >= 2 && (rhs[0] == '\'' || rhs[0] == '"') && rhs[len(rhs)-1] == rhs[0] {
-			v := rhs[1 : len(rhs)-1]
-			if op == "=" {
-				v = strings.NewReplacer("%", `\%`, "_", `\_`).Replace(v)
-				return v, nil
-			}
-			return v, nil
-		}
-	}
-	return "", model.Invalid("filter", "unsupported experiment filter %q: use name = '…' or name LIKE '…'", f)
 }
 
 func (a *API) updateExperiment(c echo.Context) error {

@@ -185,7 +185,16 @@ func (a *API) setTraceTag(c echo.Context) error {
 }
 
 func (a *API) deleteTraceTag(c echo.Context) error {
-	key := c.QueryParam("key")
+	var req struct {
+		Key string `json:"key"`
+	}
+	if err := httpapi.BindJSON(c, &req); err != nil { // the MLflow client sends the key in a JSON body
+		return err
+	}
+	key := req.Key
+	if key == "" {
+		key = c.QueryParam("key")
+	}
 	if err := httpapi.Required("key", key); err != nil {
 		return err
 	}

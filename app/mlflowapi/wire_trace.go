@@ -83,6 +83,12 @@ func traceInfoToWire(ti model.TraceInfo) traceInfoWire {
 		Tags:              ti.Tags,
 		Assessments:       make([]assessmentWire, 0, len(ti.Assessments)),
 	}
+	if w.Tags == nil {
+		w.Tags = map[string]string{}
+	}
+	// Spans always live in Assay's store; the MLflow client reads this tag to fetch them from
+	// here instead of looking for an artifact upload.
+	w.Tags[model.TagSpansLocation] = model.SpansInStore
 	w.TraceLocation.Type = "MLFLOW_EXPERIMENT"
 	w.TraceLocation.MlflowExperiment = &struct {
 		ExperimentID string `json:"experiment_id"`
@@ -110,6 +116,13 @@ func (w traceInfoWire) toModel() (model.TraceInfo, error) {
 		State:           w.State,
 		Metadata:        w.TraceMetadata,
 		Tags:            w.Tags,
+	}
+	for i, aw := range w.Assessments {
+		a, err := aw.toModel()
+		if err != nil {
+			return ti, model.Invalid(fmt.Sprintf("trace.trace_info.assessments[%d]", i), "%s", err.Error())
+		}
+		ti.Assessments = append(ti.Assessments, a)
 	}
 	if w.TraceLocation.MlflowExperiment != nil {
 		ti.ExperimentID = w.TraceLocation.MlflowExperiment.ExperimentID

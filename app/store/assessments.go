@@ -107,7 +107,9 @@ func createAssessmentTx(ctx context.Context, tx *sql.Tx, a model.Assessment) (mo
 			return a, model.Invalid("assessment.overrides", "assessment '%s' to override does not exist on trace '%s'", a.Overrides, a.TraceID)
 		}
 	}
-	a.AssessmentID = "a-" + NewHexID(16)
+	if a.AssessmentID == "" {
+		a.AssessmentID = "a-" + NewHexID(16)
+	}
 	now := nowMs()
 	if a.CreateTimeMs == 0 {
 		a.CreateTimeMs = now
@@ -167,7 +169,7 @@ func (db *DB) UpdateAssessment(ctx context.Context, traceID, id string, upd Asse
 		old := as[0]
 		next := old
 		for _, path := range upd.Mask {
-			switch strings.TrimSpace(path) {
+			switch snakeCase(strings.TrimSpace(path)) {
 			case "assessment_name":
 				next.Name = upd.New.Name
 			case "rationale":
@@ -260,4 +262,18 @@ func (db *DB) AssessmentHistory(ctx context.Context, id string) ([]model.Assessm
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// snakeCase turns a field-mask path the client may send in camelCase ("assessmentName") into
+// the proto field name ("assessment_name").
+func snakeCase(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteByte('_')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

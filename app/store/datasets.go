@@ -136,10 +136,12 @@ func (db *DB) FindDatasetsByName(ctx context.Context, name, experimentID string)
 		WHERE d.name = ? AND de.experiment_id = ? ORDER BY d.created_time DESC`, name, exp)
 }
 
-// DatasetSearch is a search_datasets request. NameLike is a SQL LIKE pattern on the name.
+// DatasetSearch is a search_datasets request. Filter is MLflow's dataset filter (name,
+// created_time, last_update_time, created_by, last_updated_by, tags.<k>).
 type DatasetSearch struct {
 	ExperimentIDs []string
-	NameLike      string
+	Filter        string
+	OrderBy       []string
 	MaxResults    int
 	Offset        int
 }
@@ -157,12 +159,51 @@ func (db *DB) FindDatasets(ctx context.Context, s DatasetSearch) ([]model.Datase
 		}
 		conds = append(conds, `d.dataset_id IN (SELECT dataset_id FROM dataset_experiments WHERE experiment_id IN (`+placeholders(len(s.ExperimentIDs))+`))`)
 	}
-	if s.NameLike != "" {
-		conds = append(conds, "d.name LIKE ?")
-		args = append(args, s.NameLike)
+	clauses, err := parseSimpleFilter("filter_string", s.Filter)
+	if err != nil {
+		return nil, err
 	}
-	args = append(args, s.MaxResults, s.Offset)
-	return db.queryDatasets(ctx, `SELECT `+datasetCols+` FROM datasets d WHERE `+strings.Join(conds, " AND ")+` ORDER BY d.created_time DESC, d.dataset_id LIMIT ? OFFSET ?`, args...)
+	cond, cargs, err := simpleWhere("filter_string", clauses, datasetColumns, map[string]bool{"created_time": true, "last_update_time": true},
+		func(op string) string { return "json_extract(d.tags, '$.\"' || ? || '\"') " + op + " ?" })
+	if err != nil {
+		return nil, err
+	}
+	order, err := datasetOrder(s.OrderBy)
+	if err != nil {
+		return nil, err
+	}
+	conds, args = append(conds, cond), append(append(args, cargs...), s.MaxResults, s.Offset)
+	return db.queryDatasets(ctx, `SELECT `+datasetCols+` FROM datasets d WHERE `+strings.Join(conds, " AND ")+` ORDER BY `+order+`, d.dataset_id LIMIT ? OFFSET ?`, args...)
+}
+
+var datasetColumns = map[string]string{"name": "d.name", "created_time": "d.created_time", "last_update_time": "d.last_update_time",
+	"created_by": "d.created_by", "last_updated_by": "d.last_updated_by", "dataset_id": "d.dataset_id"}
+
+// datasetOrder turns order_by entries such as "created_time DESC" into SQL (default newest first).
+func datasetOrder(orderBy []string) (string, error) {
+	var parts []string
+	for i, o := range orderBy {
+		f := strings.Fields(o)
+		if len(f) == 0 || len(f) > 2 {
+			return "", model.Invalid(fmt.Sprintf("order_by[%d]", i), "expected '<key> [ASC|DESC]', got %q", o)
+		}
+		col, ok := datasetColumns[strings.ToLower(f[0])]
+		if !ok {
+			return "", model.Invalid(fmt.Sprintf("order_by[%d]", i), "cannot order by %q", f[0])
+		}
+		dir := "ASC"
+		if len(f) == 2 {
+			dir = strings.ToUpper(f[1])
+			if dir != "ASC" && dir != "DESC" {
+				return "", model.Invalid(fmt.Sprintf("order_by[%d]", i), "direction must be ASC or DESC, got %q", f[1])
+			}
+		}
+		parts = append(parts, col+" "+dir)
+	}
+	if len(parts) == 0 {
+		return "d.created_time DESC", nil
+	}
+	return strings.Join(parts, ", "), nil
 }
 
 // DeleteDataset deletes a dataset and its records.

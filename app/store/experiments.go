@@ -13,7 +13,7 @@ import (
 // ExperimentFilter selects experiments for FindExperiments.
 type ExperimentFilter struct {
 	ViewType   string // ACTIVE_ONLY (default), DELETED_ONLY, ALL
-	NameLike   string // optional SQL LIKE pattern on the name
+	Filter     string // MLflow's experiment filter: name, creation_time, last_update_time, tags.<k>
 	MaxResults int
 	Offset     int
 }
@@ -123,8 +123,7 @@ func scanTags(rows *sql.Rows) ([]model.Tag, error) {
 	return tags, rows.Err()
 }
 
-// FindExperiments lists experiments by id, newest first isn't MLflow's order: MLflow orders
-// search results by last_update_time DESC then id; Assay does the same.
+// FindExperiments searches experiments, most recently updated first (MLflow's order).
 func (db *DB) FindExperiments(ctx context.Context, f ExperimentFilter) ([]model.Experiment, error) {
 	where, args := []string{"1=1"}, []any{}
 	switch f.ViewType {
@@ -136,10 +135,20 @@ func (db *DB) FindExperiments(ctx context.Context, f ExperimentFilter) ([]model.
 	default:
 		return nil, model.Invalid("view_type", "view_type must be ACTIVE_ONLY, DELETED_ONLY or ALL, got %q", f.ViewType)
 	}
-	if f.NameLike != "" {
-		where = append(where, "name LIKE ?")
-		args = append(args, f.NameLike)
+	clauses, err := parseSimpleFilter("filter", f.Filter)
+	if err != nil {
+		return nil, err
 	}
+	cond, cargs, err := simpleWhere("filter", clauses,
+		map[string]string{"name": "name", "creation_time": "creation_time", "last_update_time": "last_update_time", "experiment_id": "experiment_id"},
+		map[string]bool{"creation_time": true, "last_update_time": true},
+		func(op string) string {
+			return "EXISTS (SELECT 1 FROM experiment_tags et WHERE et.experiment_id = experiments.experiment_id AND et.key = ? AND et.value " + op + " ?)"
+		})
+	if err != nil {
+		return nil, err
+	}
+	where, args = append(where, cond), append(args, cargs...)
 	args = append(args, f.MaxResults, f.Offset)
 	rows, err := db.Reader.QueryContext(ctx, `SELECT `+experimentCols+` FROM experiments WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY last_update_time DESC, experiment_id DESC LIMIT ? OFFSET ?`, args...)

@@ -37,7 +37,30 @@ func (db *DB) UpsertTraceInfo(ctx context.Context, info model.TraceInfo) (model.
 			truncateRunes(info.RequestPreview, model.PreviewMaxRunes), truncateRunes(info.ResponsePreview, model.PreviewMaxRunes)); err != nil {
 			return err
 		}
-		return writeTraceKV(ctx, tx, info.TraceID, info.Tags, info.Metadata)
+		tags := map[string]string{model.TagSpansLocation: model.SpansInStore}
+		for k, v := range info.Tags {
+			tags[k] = v
+		}
+		if err := writeTraceKV(ctx, tx, info.TraceID, tags, info.Metadata); err != nil {
+			return err
+		}
+		// Assessments logged while the trace ran arrive with it, under ids the client made.
+		for i, a := range info.Assessments {
+			a.TraceID = info.TraceID
+			if err := validateAssessment(&a); err != nil {
+				return model.Invalid(fmt.Sprintf("trace.trace_info.assessments[%d]", i), "%s", err.Error())
+			}
+			var exists int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM assessments WHERE assessment_id = ?`, a.AssessmentID).Scan(&exists); err != nil {
+				return err
+			}
+			if exists == 0 {
+				if _, err := createAssessmentTx(ctx, tx, a); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return info, err
@@ -154,7 +177,8 @@ func spanType(s model.Span) string {
 	return ""
 }
 
-// refreshTraceFromSpans recomputes a trace's time, duration, state and previews from its spans.
+// refreshTraceFromSpans recomputes a trace's time, duration and state from its spans, and fills
+// its previews unless the client already reported them.
 func refreshTraceFromSpans(ctx context.Context, tx *sql.Tx, traceID string) error {
 	var minStart, maxEnd int64
 	if err := tx.QueryRowContext(ctx, `SELECT min(start_time_ns), max(coalesce(end_time_ns, 0)) FROM spans WHERE trace_id = ?`, traceID).Scan(&minStart, &maxEnd); err != nil {
@@ -182,7 +206,9 @@ func refreshTraceFromSpans(ctx context.Context, tx *sql.Tx, traceID string) erro
 		state = model.TraceInProgress
 	}
 	duration := max(int64(0), (maxEnd-minStart)/1e6)
-	if _, err := tx.ExecContext(ctx, `UPDATE traces SET request_time = ?, execution_duration = ?, state = ?, request_preview = ?, response_preview = ? WHERE trace_id = ?`,
+	if _, err := tx.ExecContext(ctx, `UPDATE traces SET request_time = ?, execution_duration = ?, state = ?,
+		request_preview = CASE WHEN request_preview = '' THEN ? ELSE request_preview END,
+		response_preview = CASE WHEN response_preview = '' THEN ? ELSE response_preview END WHERE trace_id = ?`,
 		minStart/1e6, duration, state, previewOf(root, model.AttrSpanInputs), previewOf(root, model.AttrSpanOutput), traceID); err != nil {
 		return err
 	}
