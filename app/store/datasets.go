@@ -27,7 +27,12 @@ func (db *DB) CreateDataset(ctx context.Context, in DatasetCreate) (model.Datase
 		return model.Dataset{}, model.Invalid("name", "dataset name is required")
 	}
 	id := "d-" + NewHexID(16)
-	err := db.inTx(ctx, func(tx *sql.Tx) error { return createDatasetTx(ctx, tx, id, in) })
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := createDatasetTx(ctx, tx, id, in); err != nil {
+			return err
+		}
+		return refreshDigest(ctx, tx, id, in.CreatedBy) // MLflow's client needs a digest from the start
+	})
 	if err != nil {
 		return model.Dataset{}, err
 	}
