@@ -81,6 +81,14 @@ func (a *API) routes() []route {
 		{http.MethodGet, "/datasets/:dataset_id/records", a.getRecords},
 		{http.MethodDelete, "/datasets/:dataset_id/records", a.deleteRecords},
 		{http.MethodGet, "/datasets/:dataset_id/experiment-ids", a.getDatasetExperimentIDs},
+
+		{http.MethodPost, "/label-schemas/create", a.createLabelSchema},
+		{http.MethodPost, "/label-schemas/upsert", a.upsertLabelSchema},
+		{http.MethodGet, "/label-schemas/get", a.getLabelSchema},
+		{http.MethodGet, "/label-schemas/get-by-name", a.getLabelSchemaByName},
+		{http.MethodGet, "/label-schemas/list", a.listLabelSchemas},
+		{http.MethodPatch, "/label-schemas/update", a.updateLabelSchema},
+		{http.MethodDelete, "/label-schemas/delete", a.deleteLabelSchema},
 	}
 }
 
