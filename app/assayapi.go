@@ -5,13 +5,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/assay-labs/assay/app/access"
 	"github.com/assay-labs/assay/app/model"
 	"github.com/assay-labs/assay/app/store"
 )
 
 // registerAssayAPI adds Assay's own routes under /api/assay/v1 and makes every other /api/...
 // path a JSON 404 (never the SPA page).
-func registerAssayAPI(e *echo.Echo, db *store.DB) {
+func registerAssayAPI(e *echo.Echo, db *store.DB, checker *access.Checker) {
 	g := e.Group("/api/assay/v1")
 	g.GET("/version", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"version": Version, "mlflow_api_version": MLflowAPIVersion})

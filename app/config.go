@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/assay-labs/assay/auth"
 )
 
 // Config is everything `assay serve` can be told, by flag or by ASSAY_* environment variable.
@@ -19,6 +21,15 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
+
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCScopes       string
+	AdminEmails      string
+	TrustedProxies   string
+	SessionTTL       time.Duration
+	ReviewerAccess   string
 }
 
 // DBPath is the SQLite file inside the data directory.
@@ -38,6 +49,50 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.PublicURL, "public-url", "", "URL users reach Assay at, for links in e-mails and session URLs (default http://<addr>)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 32<<20, "largest request body accepted, in bytes (also caps decompressed OTLP bodies)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGINT/SIGTERM")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", "", "OpenID Provider issuer URL; empty runs Assay in local mode (one local admin, loopback only)")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", "", "client id registered at the OpenID Provider")
+	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", "", "client secret (prefer the environment variable)")
+	fs.StringVar(&c.OIDCScopes, "oidc-scopes", "openid,email,profile", "comma-separated scopes to request")
+	fs.StringVar(&c.AdminEmails, "admin-emails", "", "comma-separated verified emails that become server admins when they sign in")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is trusted (default: none)")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", 24*time.Hour, "how long a browser sign-in lasts")
+	fs.StringVar(&c.ReviewerAccess, "reviewer-access", "experiment", "what assigned reviewers may see: experiment (EDIT on the session's experiment, as Databricks) or session (only their sessions' items)")
+}
+
+// PublicOrigin is the URL users reach Assay at: --public-url, or http://<listen address>.
+func (c Config) PublicOrigin(listenAddr string) string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + listenAddr
+}
+
+// AuthConfig turns the flags into the auth package's configuration.
+func (c Config) AuthConfig(listenAddr string) auth.Config {
+	public := c.PublicOrigin(listenAddr)
+	return auth.Config{
+		Issuer:         c.OIDCIssuer,
+		ClientID:       c.OIDCClientID,
+		ClientSecret:   c.OIDCClientSecret,
+		PublicURL:      public,
+		Scopes:         splitList(c.OIDCScopes),
+		AdminEmails:    splitList(c.AdminEmails),
+		DataDir:        c.DataDir,
+		CookieSecure:   !strings.HasPrefix(public, "http://"),
+		SessionTTL:     c.SessionTTL,
+		TrustedProxies: splitList(c.TrustedProxies),
+	}
+}
+
+// splitList splits a comma-separated flag value, dropping empty entries.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // EnvName is the environment variable that sets a flag: ASSAY_ and the flag name in upper

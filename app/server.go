@@ -12,28 +12,36 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/assay-labs/assay/app/access"
 	"github.com/assay-labs/assay/app/httpapi"
 	"github.com/assay-labs/assay/app/mlflowapi"
 	"github.com/assay-labs/assay/app/store"
+	"github.com/assay-labs/assay/auth"
 )
 
 // Server is a configured Assay HTTP server over an open database.
 type Server struct {
 	Echo *echo.Echo
 	DB   *store.DB
+	Auth *auth.Service
 	cfg  Config
 	log  *slog.Logger
 }
 
 // New builds the Echo instance with every route. It does not listen.
-func New(cfg Config, db *store.DB, log *slog.Logger) *Server {
+func New(cfg Config, db *store.DB, authSvc *auth.Service, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = httpapi.ErrorHandler(log)
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = authSvc.IPExtractor()
+	authSvc.OnFirstVerifiedEmail = store.BindPendingGrants
 	e.Use(middleware.Recover())
+	e.Use(auth.SecurityHeaders(authSvc.HSTS()))
 	e.Use(middleware.BodyLimit(fmt.Sprint(cfg.MaxBodyBytes) + "B"))
 	e.Use(requestLog(log))
+	e.Use(authSvc.Authenticate)
+	e.Use(authSvc.CSRF(auth.CSRFConfig{TokenOnly: auth.IsOTLPRoute}))
+	authSvc.Register(e)
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/health", func(c echo.Context) error { return c.String(http.StatusOK, "OK") })
@@ -41,10 +49,11 @@ func New(cfg Config, db *store.DB, log *slog.Logger) *Server {
 	// servers >= 3.4), so it reports the MLflow API level Assay speaks; Assay's own version is
 	// at /api/assay/v1/version.
 	e.GET("/version", func(c echo.Context) error { return c.String(http.StatusOK, MLflowAPIVersion) })
-	(&mlflowapi.API{DB: db, Log: log, MaxBodyBytes: cfg.MaxBodyBytes}).Register(e)
-	registerAssayAPI(e, db)
+	checker := &access.Checker{DB: db}
+	(&mlflowapi.API{DB: db, Access: checker, Log: log, MaxBodyBytes: cfg.MaxBodyBytes}).Register(e)
+	registerAssayAPI(e, db, checker)
 	registerSPA(e)
-	return &Server{Echo: e, DB: db, cfg: cfg, log: log}
+	return &Server{Echo: e, DB: db, Auth: authSvc, cfg: cfg, log: log}
 }
 
 // requestLog logs one line per request at debug level, and 5xx answers at warn.

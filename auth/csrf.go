@@ -17,6 +17,9 @@ type CSRFConfig struct {
 	// (the OTLP receiver's protobuf, for one). There a cookie-authenticated mutation is refused
 	// outright, and the JSON rule is not applied to API-token or local callers. See IsOTLPRoute.
 	TokenOnly func(c echo.Context) bool
+	// RawBody reports routes that take a non-JSON body (a JSONL upload, say) from browsers
+	// too: they keep the same-origin check but are exempt from the JSON-only rule.
+	RawBody func(c echo.Context) bool
 }
 
 // IsOTLPRoute is a CSRFConfig.TokenOnly for the OTLP trace receiver, POST /v1/traces.
@@ -68,7 +71,7 @@ func (s *Service) CSRF(cfg CSRFConfig) echo.MiddlewareFunc {
 				}
 				return next(c)
 			}
-			if r.URL.Path == "/auth/logout" {
+			if r.URL.Path == "/auth/logout" || (cfg.RawBody != nil && cfg.RawBody(c)) {
 				return next(c)
 			}
 			if r.Method == http.MethodDelete && r.ContentLength == 0 {

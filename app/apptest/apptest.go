@@ -17,6 +17,7 @@ import (
 
 	"github.com/assay-labs/assay/app"
 	"github.com/assay-labs/assay/app/store"
+	"github.com/assay-labs/assay/auth"
 )
 
 // Env is one running Assay over a fresh database.
@@ -25,20 +26,74 @@ type Env struct {
 	DB     *store.DB
 	Server *app.Server
 	Config app.Config
+	// Token, when set, is sent as "Authorization: Bearer <Token>" by Do.
+	Token string
 }
 
-// New opens a migrated database in t.TempDir() and builds the server around it.
-func New(t testing.TB) *Env {
+// Host is the host name requests are addressed to (local mode answers loopback names only).
+const Host = "127.0.0.1:5000"
+
+// Issuer is the OpenID Provider configured by NewOIDC. Nothing listens there: discovery is
+// lazy, and these tests authenticate with API tokens.
+const Issuer = "http://127.0.0.1:9/"
+
+// New starts Assay in local mode (every request acts as the local admin).
+func New(t testing.TB) *Env { return start(t, "") }
+
+// NewOIDC starts Assay in OIDC mode; make callers with User.
+func NewOIDC(t testing.TB) *Env { return start(t, Issuer) }
+
+func start(t testing.TB, issuer string) *Env {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := app.Config{DataDir: dir, Addr: "127.0.0.1:0", MaxBodyBytes: 8 << 20, LogLevel: "error", LogFormat: "text", ShutdownTimeout: 5 * time.Second}
+	cfg := app.Config{DataDir: dir, Addr: Host, MaxBodyBytes: 8 << 20, LogLevel: "error", LogFormat: "text", ShutdownTimeout: 5 * time.Second,
+		OIDCIssuer: issuer, OIDCClientID: "assay-test", ReviewerAccess: "experiment", SessionTTL: time.Hour}
 	db, err := store.Open(context.Background(), filepath.Join(dir, "assay.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return &Env{T: t, DB: db, Server: app.New(cfg, db, log), Config: cfg}
+	authSvc, err := auth.New(cfg.AuthConfig(Host), db.Writer, db.Reader, log)
+	if err != nil {
+		t.Fatalf("auth: %v", err)
+	}
+	return &Env{T: t, DB: db, Server: app.New(cfg, db, authSvc, log), Config: cfg}
+}
+
+// Caller is a user made for a test, with an API token.
+type Caller struct {
+	UserID int64
+	Email  string
+	Token  string
+}
+
+// User creates a signed-up user with a verified email (as an OIDC sign-in would) and an API
+// token for it; admin makes it a server admin.
+func (e *Env) User(email string, admin bool) Caller {
+	e.T.Helper()
+	ctx := context.Background()
+	res, err := e.DB.Writer.ExecContext(ctx, `INSERT INTO users (issuer, subject, email, email_verified, display_name, admin, created_at)
+		VALUES (?, ?, ?, 1, ?, ?, 0)`, Issuer, "sub-"+email, email, email, admin)
+	if err != nil {
+		e.T.Fatalf("create user %s: %v", email, err)
+	}
+	id, _ := res.LastInsertId()
+	if _, err := e.DB.Writer.ExecContext(ctx, `UPDATE experiment_permissions SET user_id = ? WHERE user_id IS NULL AND email = ?`, id, email); err != nil {
+		e.T.Fatalf("bind pending grants of %s: %v", email, err)
+	}
+	tok, _, err := e.Server.Auth.CreateToken(ctx, id, "test", nil)
+	if err != nil {
+		e.T.Fatalf("create token for %s: %v", email, err)
+	}
+	return Caller{UserID: id, Email: email, Token: tok}
+}
+
+// As returns a copy of the environment whose requests carry c's token.
+func (e *Env) As(c Caller) *Env {
+	cp := *e
+	cp.Token = c.Token
+	return &cp
 }
 
 // Response is a recorded answer.
@@ -76,6 +131,10 @@ func (e *Env) Do(method, path string, body any, headers ...string) Response {
 		rd = bytes.NewReader(buf)
 	}
 	req := httptest.NewRequest(method, path, rd)
+	req.Host = Host
+	if e.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+e.Token)
+	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/assay-labs/assay/app"
 	"github.com/assay-labs/assay/app/store"
+	"github.com/assay-labs/assay/auth"
 )
 
 func runServe(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -32,14 +33,26 @@ func runServe(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	local := cfg.OIDCIssuer == ""
+	if err := auth.CheckListenAddr(cfg.Addr, local); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	srv := app.New(cfg, db, log)
-	url := "http://" + ln.Addr().String()
-	log.Info("Assay is running", "url", url, "data_dir", cfg.DataDir, "version", app.Version)
+	defer ln.Close()
+	authSvc, err := auth.New(cfg.AuthConfig(ln.Addr().String()), db.Writer, db.Reader, log)
+	if err != nil {
+		return err
+	}
+	srv := app.New(cfg, db, authSvc, log)
+	url := cfg.PublicOrigin(ln.Addr().String())
+	log.Info("Assay is running", "url", url, "data_dir", cfg.DataDir, "auth", authSvc.AuthMode(), "version", app.Version)
 	fmt.Fprintf(out, "Assay is listening on %s\n", url)
+	if local {
+		fmt.Fprintln(out, "Local mode: no OpenID Provider configured (--oidc-issuer), so every request from this machine acts as the local admin; Assay listens on loopback only.")
+	}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
 	}

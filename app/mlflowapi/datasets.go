@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/assay-labs/assay/app/access"
 	"github.com/assay-labs/assay/app/httpapi"
 	"github.com/assay-labs/assay/app/model"
 	"github.com/assay-labs/assay/app/store"
@@ -149,7 +150,11 @@ func (a *API) searchDatasets(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, err := a.DB.FindDatasets(c.Request().Context(), store.DatasetSearch{ExperimentIDs: req.ExperimentIDs, Filter: req.FilterString, OrderBy: req.OrderBy, MaxResults: limit + 1, Offset: offset})
+	visible, err := access.VisibleTo(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	ds, err := a.DB.FindDatasets(c.Request().Context(), store.DatasetSearch{ExperimentIDs: req.ExperimentIDs, Filter: req.FilterString, OrderBy: req.OrderBy, VisibleTo: visible, MaxResults: limit + 1, Offset: offset})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/assay-labs/assay/app/access"
 	"github.com/assay-labs/assay/app/httpapi"
 	"github.com/assay-labs/assay/app/model"
 	"github.com/assay-labs/assay/app/store"
@@ -22,7 +23,8 @@ func (a *API) createExperiment(c echo.Context) error {
 	if err := httpapi.Required("name", req.Name); err != nil {
 		return err
 	}
-	id, err := a.DB.CreateExperiment(c.Request().Context(), req.Name, req.ArtifactLocation, req.Tags)
+	ctx := c.Request().Context()
+	id, err := a.DB.CreateExperiment(ctx, req.Name, req.ArtifactLocation, req.Tags, access.UserID(ctx))
 	if err != nil {
 		return err
 	}
@@ -78,7 +80,11 @@ func (a *API) searchExperiments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	exps, err := a.DB.FindExperiments(c.Request().Context(), store.ExperimentFilter{ViewType: req.ViewType, Filter: req.Filter, MaxResults: limit + 1, Offset: offset})
+	visible, err := access.VisibleTo(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	exps, err := a.DB.FindExperiments(c.Request().Context(), store.ExperimentFilter{ViewType: req.ViewType, Filter: req.Filter, VisibleTo: visible, MaxResults: limit + 1, Offset: offset})
 	if err != nil {
 		return err
 	}

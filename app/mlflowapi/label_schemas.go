@@ -8,6 +8,7 @@ import (
 
 	"github.com/assay-labs/assay/app/httpapi"
 	"github.com/assay-labs/assay/app/model"
+	"github.com/assay-labs/assay/auth"
 )
 
 // ossInput is MLflow OSS's LabelSchemaInput: four variants, categorical with multi_select.
@@ -128,7 +129,7 @@ func (a *API) saveLabelSchema(c echo.Context, overwrite bool) error {
 		return model.Invalid("input", "input is required")
 	}
 	s := model.LabelSchema{ExperimentID: req.ExperimentID, Name: req.Name, Type: t, Title: req.Title, Instruction: req.Instruction,
-		EnableComment: req.EnableComment, Input: req.Input.toModel()}
+		EnableComment: req.EnableComment, Input: req.Input.toModel(), CreatedBy: callerEmail(c)}
 	saved, err := a.DB.SaveLabelSchema(c.Request().Context(), s, overwrite || req.Overwrite)
 	if err != nil {
 		return err
@@ -260,4 +261,12 @@ func (a *API) deleteLabelSchema(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{})
+}
+
+// callerEmail names the caller in created_by fields.
+func callerEmail(c echo.Context) string {
+	if p, ok := auth.PrincipalFrom(c.Request().Context()); ok {
+		return p.Email
+	}
+	return ""
 }

@@ -8,12 +8,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/assay-labs/assay/app/access"
 	"github.com/assay-labs/assay/app/store"
 )
 
 // API holds what the handlers need.
 type API struct {
 	DB           *store.DB
+	Access       *access.Checker
 	Log          *slog.Logger
 	MaxBodyBytes int64
 }
@@ -25,70 +27,72 @@ var Prefixes = []string{"/api/2.0/mlflow", "/api/3.0/mlflow", "/ajax-api/2.0/mlf
 type route struct {
 	method, path string
 	handler      echo.HandlerFunc
+	rule         rule
 }
 
-// routes is the whole MLflow-compatible surface on one screen.
+// routes is the whole MLflow-compatible surface on one screen, with what each route needs.
 func (a *API) routes() []route {
+	R, E, M := access.Read, access.Edit, access.Manage
 	return []route{
-		{http.MethodPost, "/experiments/create", a.createExperiment},
-		{http.MethodGet, "/experiments/get", a.getExperiment},
-		{http.MethodGet, "/experiments/get-by-name", a.getExperimentByName},
-		{http.MethodPost, "/experiments/search", a.searchExperiments},
-		{http.MethodGet, "/experiments/search", a.searchExperiments},
-		{http.MethodPost, "/experiments/update", a.updateExperiment},
-		{http.MethodPost, "/experiments/delete", a.deleteExperiment},
-		{http.MethodPost, "/experiments/restore", a.restoreExperiment},
-		{http.MethodPost, "/experiments/set-experiment-tag", a.setExperimentTag},
-		{http.MethodPost, "/experiments/delete-experiment-tag", a.deleteExperimentTag},
+		{http.MethodPost, "/experiments/create", a.createExperiment, signedIn},
+		{http.MethodGet, "/experiments/get", a.getExperiment, need(R, expFromQuery)},
+		{http.MethodGet, "/experiments/get-by-name", a.getExperimentByName, need(R, expByNameQuery)},
+		{http.MethodPost, "/experiments/search", a.searchExperiments, signedIn},
+		{http.MethodGet, "/experiments/search", a.searchExperiments, signedIn},
+		{http.MethodPost, "/experiments/update", a.updateExperiment, need(E, expFromBody)},
+		{http.MethodPost, "/experiments/delete", a.deleteExperiment, need(M, expFromBody)},
+		{http.MethodPost, "/experiments/restore", a.restoreExperiment, need(M, expFromBody)},
+		{http.MethodPost, "/experiments/set-experiment-tag", a.setExperimentTag, need(E, expFromBody)},
+		{http.MethodPost, "/experiments/delete-experiment-tag", a.deleteExperimentTag, need(E, expFromBody)},
 
-		{http.MethodPost, "/runs/create", a.createRun},
-		{http.MethodGet, "/runs/get", a.getRun},
-		{http.MethodPost, "/runs/update", a.updateRun},
-		{http.MethodPost, "/runs/delete", a.deleteRun},
-		{http.MethodPost, "/runs/restore", a.restoreRun},
-		{http.MethodPost, "/runs/search", a.searchRuns},
-		{http.MethodPost, "/runs/set-tag", a.setRunTag},
-		{http.MethodPost, "/runs/delete-tag", a.deleteRunTag},
-		{http.MethodPost, "/runs/log-batch", a.logBatch},
-		{http.MethodPost, "/runs/log-metric", a.logMetric},
-		{http.MethodPost, "/runs/log-parameter", a.logParam},
+		{http.MethodPost, "/runs/create", a.createRun, need(E, expFromBodyOrDefault)},
+		{http.MethodGet, "/runs/get", a.getRun, need(R, runFromQuery)},
+		{http.MethodPost, "/runs/update", a.updateRun, need(E, runFromBody)},
+		{http.MethodPost, "/runs/delete", a.deleteRun, need(E, runFromBody)},
+		{http.MethodPost, "/runs/restore", a.restoreRun, need(E, runFromBody)},
+		{http.MethodPost, "/runs/search", a.searchRuns, need(R, expsFromBody)},
+		{http.MethodPost, "/runs/set-tag", a.setRunTag, need(E, runFromBody)},
+		{http.MethodPost, "/runs/delete-tag", a.deleteRunTag, need(E, runFromBody)},
+		{http.MethodPost, "/runs/log-batch", a.logBatch, need(E, runFromBody)},
+		{http.MethodPost, "/runs/log-metric", a.logMetric, need(E, runFromBody)},
+		{http.MethodPost, "/runs/log-parameter", a.logParam, need(E, runFromBody)},
 
-		{http.MethodPost, "/traces", a.startTrace},
-		{http.MethodPost, "/traces/search", a.searchTraces},
-		{http.MethodGet, "/traces/search", a.searchTraces},
-		{http.MethodGet, "/traces/get", a.getTrace},
-		{http.MethodGet, "/traces/batchGet", a.batchGetTraces},
-		{http.MethodPost, "/traces/batchGetInfos", a.batchGetTraceInfos},
-		{http.MethodPost, "/traces/delete-traces", a.deleteTraces},
-		{http.MethodPost, "/traces/link-to-run", a.linkTracesToRun},
-		{http.MethodGet, "/traces/:trace_id", a.getTraceInfo},
-		{http.MethodGet, "/traces/:trace_id/info", a.getTraceInfo},
-		{http.MethodPatch, "/traces/:trace_id/tags", a.setTraceTag},
-		{http.MethodDelete, "/traces/:trace_id/tags", a.deleteTraceTag},
-		{http.MethodPost, "/traces/:trace_id/assessments", a.createAssessment},
-		{http.MethodGet, "/traces/:trace_id/assessments/:assessment_id", a.getAssessment},
-		{http.MethodPatch, "/traces/:trace_id/assessments/:assessment_id", a.updateAssessment},
-		{http.MethodDelete, "/traces/:trace_id/assessments/:assessment_id", a.deleteAssessment},
+		{http.MethodPost, "/traces", a.startTrace, need(E, expFromStartTrace)},
+		{http.MethodPost, "/traces/search", a.searchTraces, need(R, expsFromTraceSearch)},
+		{http.MethodGet, "/traces/search", a.searchTraces, need(R, expsFromTraceSearch)},
+		{http.MethodGet, "/traces/get", a.getTrace, need(R, traceFromQuery)},
+		{http.MethodGet, "/traces/batchGet", a.batchGetTraces, need(R, tracesFromQuery)},
+		{http.MethodPost, "/traces/batchGetInfos", a.batchGetTraceInfos, need(R, tracesFromBody)},
+		{http.MethodPost, "/traces/delete-traces", a.deleteTraces, need(E, expFromBody)},
+		{http.MethodPost, "/traces/link-to-run", a.linkTracesToRun, need(E, linkTargets)},
+		{http.MethodGet, "/traces/:trace_id", a.getTraceInfo, need(R, traceFromParam)},
+		{http.MethodGet, "/traces/:trace_id/info", a.getTraceInfo, need(R, traceFromParam)},
+		{http.MethodPatch, "/traces/:trace_id/tags", a.setTraceTag, need(E, traceFromParam)},
+		{http.MethodDelete, "/traces/:trace_id/tags", a.deleteTraceTag, need(E, traceFromParam)},
+		{http.MethodPost, "/traces/:trace_id/assessments", a.createAssessment, need(E, traceFromParam)},
+		{http.MethodGet, "/traces/:trace_id/assessments/:assessment_id", a.getAssessment, need(R, traceFromParam)},
+		{http.MethodPatch, "/traces/:trace_id/assessments/:assessment_id", a.updateAssessment, need(E, traceFromParam)},
+		{http.MethodDelete, "/traces/:trace_id/assessments/:assessment_id", a.deleteAssessment, need(E, traceFromParam)},
 
-		{http.MethodPost, "/datasets/create", a.createDataset},
-		{http.MethodPost, "/datasets/search", a.searchDatasets},
-		{http.MethodGet, "/datasets/search", a.searchDatasets},
-		{http.MethodGet, "/datasets/:dataset_id", a.getDataset},
-		{http.MethodDelete, "/datasets/:dataset_id", a.deleteDataset},
-		{http.MethodPatch, "/datasets/:dataset_id/tags", a.setDatasetTags},
-		{http.MethodDelete, "/datasets/:dataset_id/tags/:key", a.deleteDatasetTag},
-		{http.MethodPost, "/datasets/:dataset_id/records", a.upsertRecords},
-		{http.MethodGet, "/datasets/:dataset_id/records", a.getRecords},
-		{http.MethodDelete, "/datasets/:dataset_id/records", a.deleteRecords},
-		{http.MethodGet, "/datasets/:dataset_id/experiment-ids", a.getDatasetExperimentIDs},
+		{http.MethodPost, "/datasets/create", a.createDataset, need(E, expsFromBodyOrDefault)},
+		{http.MethodPost, "/datasets/search", a.searchDatasets, signedIn},
+		{http.MethodGet, "/datasets/search", a.searchDatasets, signedIn},
+		{http.MethodGet, "/datasets/:dataset_id", a.getDataset, need(R, datasetFromParam)},
+		{http.MethodDelete, "/datasets/:dataset_id", a.deleteDataset, need(E, datasetFromParam)},
+		{http.MethodPatch, "/datasets/:dataset_id/tags", a.setDatasetTags, need(E, datasetFromParam)},
+		{http.MethodDelete, "/datasets/:dataset_id/tags/:key", a.deleteDatasetTag, need(E, datasetFromParam)},
+		{http.MethodPost, "/datasets/:dataset_id/records", a.upsertRecords, need(E, datasetFromParam)},
+		{http.MethodGet, "/datasets/:dataset_id/records", a.getRecords, need(R, datasetFromParam)},
+		{http.MethodDelete, "/datasets/:dataset_id/records", a.deleteRecords, need(E, datasetFromParam)},
+		{http.MethodGet, "/datasets/:dataset_id/experiment-ids", a.getDatasetExperimentIDs, need(R, datasetFromParam)},
 
-		{http.MethodPost, "/label-schemas/create", a.createLabelSchema},
-		{http.MethodPost, "/label-schemas/upsert", a.upsertLabelSchema},
-		{http.MethodGet, "/label-schemas/get", a.getLabelSchema},
-		{http.MethodGet, "/label-schemas/get-by-name", a.getLabelSchemaByName},
-		{http.MethodGet, "/label-schemas/list", a.listLabelSchemas},
-		{http.MethodPatch, "/label-schemas/update", a.updateLabelSchema},
-		{http.MethodDelete, "/label-schemas/delete", a.deleteLabelSchema},
+		{http.MethodPost, "/label-schemas/create", a.createLabelSchema, need(E, expFromBody)},
+		{http.MethodPost, "/label-schemas/upsert", a.upsertLabelSchema, need(E, expFromBody)},
+		{http.MethodGet, "/label-schemas/get", a.getLabelSchema, need(R, schemaFromQuery)},
+		{http.MethodGet, "/label-schemas/get-by-name", a.getLabelSchemaByName, need(R, expFromQuery)},
+		{http.MethodGet, "/label-schemas/list", a.listLabelSchemas, need(R, expFromQuery)},
+		{http.MethodPatch, "/label-schemas/update", a.updateLabelSchema, need(E, schemaFromBodyOrQuery)},
+		{http.MethodDelete, "/label-schemas/delete", a.deleteLabelSchema, need(E, schemaFromBodyOrQuery)},
 	}
 }
 
@@ -97,8 +101,8 @@ func (a *API) Register(e *echo.Echo, mw ...echo.MiddlewareFunc) {
 	for _, p := range Prefixes {
 		g := e.Group(p, mw...)
 		for _, r := range a.routes() {
-			g.Add(r.method, r.path, r.handler)
+			g.Add(r.method, r.path, a.guard(r.rule, r.handler))
 		}
 	}
-	e.POST("/v1/traces", a.otlpTraces, mw...)
+	e.POST("/v1/traces", a.guard(need(access.Edit, expFromHeader), a.otlpTraces), mw...)
 }

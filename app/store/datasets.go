@@ -147,6 +147,7 @@ type DatasetSearch struct {
 	ExperimentIDs []string
 	Filter        string
 	OrderBy       []string
+	VisibleTo     *int64 // when set, only datasets of experiments this user holds a grant on
 	MaxResults    int
 	Offset        int
 }
@@ -163,6 +164,10 @@ func (db *DB) FindDatasets(ctx context.Context, s DatasetSearch) ([]model.Datase
 			args = append(args, n)
 		}
 		conds = append(conds, `d.dataset_id IN (SELECT dataset_id FROM dataset_experiments WHERE experiment_id IN (`+placeholders(len(s.ExperimentIDs))+`))`)
+	}
+	if s.VisibleTo != nil {
+		conds = append(conds, `d.dataset_id IN (SELECT dataset_id FROM dataset_experiments WHERE experiment_id IN (`+visibleExperimentsSQL+`))`)
+		args = append(args, *s.VisibleTo)
 	}
 	clauses, err := parseSimpleFilter("filter_string", s.Filter)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 type ExperimentFilter struct {
 	ViewType   string // ACTIVE_ONLY (default), DELETED_ONLY, ALL
 	Filter     string // MLflow's experiment filter: name, creation_time, last_update_time, tags.<k>
+	VisibleTo  *int64 // when set, only experiments this user holds a grant on
 	MaxResults int
 	Offset     int
 }
@@ -27,8 +28,9 @@ func parseExperimentID(id string) (int64, error) {
 	return n, nil
 }
 
-// CreateExperiment creates an experiment and returns its id. A duplicate name is RESOURCE_ALREADY_EXISTS.
-func (db *DB) CreateExperiment(ctx context.Context, name, artifactLocation string, tags []model.Tag) (string, error) {
+// CreateExperiment creates an experiment and returns its id; the creator (when given) gets
+// MANAGE on it. A duplicate name is RESOURCE_ALREADY_EXISTS.
+func (db *DB) CreateExperiment(ctx context.Context, name, artifactLocation string, tags []model.Tag, creator *int64) (string, error) {
 	if strings.TrimSpace(name) == "" {
 		return "", model.Invalid("name", "experiment name must not be empty")
 	}
@@ -43,6 +45,11 @@ func (db *DB) CreateExperiment(ctx context.Context, name, artifactLocation strin
 			return err
 		}
 		id, _ = res.LastInsertId()
+		if creator != nil {
+			if err := grantTx(ctx, tx, strconv.FormatInt(id, 10), creator, "", PermManage, "creator", "", creator); err != nil {
+				return err
+			}
+		}
 		return setExperimentTags(ctx, tx, id, tags)
 	})
 	return strconv.FormatInt(id, 10), err
@@ -149,6 +156,9 @@ func (db *DB) FindExperiments(ctx context.Context, f ExperimentFilter) ([]model.
 		return nil, err
 	}
 	where, args = append(where, cond), append(args, cargs...)
+	if f.VisibleTo != nil {
+		where, args = append(where, "experiment_id IN ("+visibleExperimentsSQL+")"), append(args, *f.VisibleTo)
+	}
 	args = append(args, f.MaxResults, f.Offset)
 	rows, err := db.Reader.QueryContext(ctx, `SELECT `+experimentCols+` FROM experiments WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY last_update_time DESC, experiment_id DESC LIMIT ? OFFSET ?`, args...)

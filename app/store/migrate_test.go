@@ -134,7 +134,7 @@ func TestBackupIsConsistentCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.CreateExperiment(ctx, "kept", "", nil); err != nil {
+	if _, err := db.CreateExperiment(ctx, "kept", "", nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	dest := filepath.Join(dir, "backup.db")
