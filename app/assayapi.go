@@ -12,8 +12,9 @@ import (
 
 // registerAssayAPI adds Assay's own routes under /api/assay/v1 and makes every other /api/...
 // path a JSON 404 (never the SPA page).
-func registerAssayAPI(e *echo.Echo, db *store.DB, checker *access.Checker) {
+func registerAssayAPI(e *echo.Echo, db *store.DB, checker *access.Checker, maxBody int64) {
 	g := e.Group("/api/assay/v1")
+	registerJSONLRoutes(g, db, checker, maxBody)
 	g.GET("/version", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"version": Version, "mlflow_api_version": MLflowAPIVersion})
 	})

@@ -40,7 +40,7 @@ func New(cfg Config, db *store.DB, authSvc *auth.Service, log *slog.Logger) *Ser
 	e.Use(middleware.BodyLimit(fmt.Sprint(cfg.MaxBodyBytes) + "B"))
 	e.Use(requestLog(log))
 	e.Use(authSvc.Authenticate)
-	e.Use(authSvc.CSRF(auth.CSRFConfig{TokenOnly: auth.IsOTLPRoute}))
+	e.Use(authSvc.CSRF(auth.CSRFConfig{TokenOnly: auth.IsOTLPRoute, RawBody: isJSONLUpload}))
 	authSvc.Register(e)
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
@@ -51,7 +51,7 @@ func New(cfg Config, db *store.DB, authSvc *auth.Service, log *slog.Logger) *Ser
 	e.GET("/version", func(c echo.Context) error { return c.String(http.StatusOK, MLflowAPIVersion) })
 	checker := &access.Checker{DB: db}
 	(&mlflowapi.API{DB: db, Access: checker, Log: log, MaxBodyBytes: cfg.MaxBodyBytes}).Register(e)
-	registerAssayAPI(e, db, checker)
+	registerAssayAPI(e, db, checker, cfg.MaxBodyBytes)
 	registerSPA(e)
 	return &Server{Echo: e, DB: db, Auth: authSvc, cfg: cfg, log: log}
 }

@@ -15,9 +15,6 @@ import (
 // UpsertTraceInfo creates a trace from its info (MLflow's StartTraceV3), or completes one whose
 // spans arrived first: tags are merged, metadata keys only ever added (metadata is immutable).
 func (db *DB) UpsertTraceInfo(ctx context.Context, info model.TraceInfo) (model.TraceInfo, error) {
-	if err := validateTraceID(info.TraceID); err != nil {
-		return info, err
-	}
 	if info.State == "" {
 		info.State = model.TraceOK
 	}
@@ -26,46 +23,85 @@ func (db *DB) UpsertTraceInfo(ctx context.Context, info model.TraceInfo) (model.
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO traces (trace_id, experiment_id, client_request_id, request_time, execution_duration, state, request_preview, response_preview)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (trace_id) DO UPDATE SET
-				client_request_id = coalesce(excluded.client_request_id, client_request_id),
-				request_time = excluded.request_time, execution_duration = excluded.execution_duration, state = excluded.state,
-				request_preview = CASE WHEN excluded.request_preview <> '' THEN excluded.request_preview ELSE request_preview END,
-				response_preview = CASE WHEN excluded.response_preview <> '' THEN excluded.response_preview ELSE response_preview END`,
-			info.TraceID, exp, nullIfEmpty(info.ClientRequestID), info.RequestTimeMs, info.ExecutionDurationMs, info.State,
-			truncateRunes(info.RequestPreview, model.PreviewMaxRunes), truncateRunes(info.ResponsePreview, model.PreviewMaxRunes)); err != nil {
-			return err
-		}
-		tags := map[string]string{model.TagSpansLocation: model.SpansInStore}
-		for k, v := range info.Tags {
-			tags[k] = v
-		}
-		if err := writeTraceKV(ctx, tx, info.TraceID, tags, info.Metadata); err != nil {
-			return err
-		}
-		// Assessments logged while the trace ran arrive with it, under ids the client made.
-		for i, a := range info.Assessments {
-			a.TraceID = info.TraceID
-			if err := validateAssessment(&a); err != nil {
-				return model.Invalid(fmt.Sprintf("trace.trace_info.assessments[%d]", i), "%s", err.Error())
-			}
-			var exists int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM assessments WHERE assessment_id = ?`, a.AssessmentID).Scan(&exists); err != nil {
-				return err
-			}
-			if exists == 0 {
-				if _, err := createAssessmentTx(ctx, tx, a); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return mergeInfoTx(ctx, tx, exp, info)
 	})
 	if err != nil {
 		return info, err
 	}
 	return db.FindTraceInfo(ctx, info.TraceID)
+}
+
+// LogTraces stores spans and trace infos together in one transaction (imports use it, so a
+// failure stores nothing): the spans as LogSpans does, then each info merged over what the spans
+// gave (its non-zero fields win), with its tags, metadata and assessments.
+func (db *DB) LogTraces(ctx context.Context, expID string, spans []model.Span, infos []model.TraceInfo) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		exp, err := requireActiveExperiment(ctx, tx, expID)
+		if err != nil {
+			return err
+		}
+		if _, err := logSpansTx(ctx, tx, exp, spans); err != nil {
+			return err
+		}
+		for _, info := range infos {
+			if err := mergeInfoTx(ctx, tx, exp, info); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// mergeInfoTx writes a trace info: the trace is created if needed, its non-zero fields replace
+// the stored ones, tags are merged, metadata added, and its assessments (arriving with ids the
+// client made) stored once.
+func mergeInfoTx(ctx context.Context, tx *sql.Tx, exp int64, info model.TraceInfo) error {
+	if err := validateTraceID(info.TraceID); err != nil {
+		return err
+	}
+	switch info.State {
+	case "", model.TraceOK, model.TraceError, model.TraceInProgress:
+	default:
+		return model.Invalid("state", "state must be OK, ERROR or IN_PROGRESS, got %q", info.State)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO traces (trace_id, experiment_id, client_request_id, request_time, execution_duration, state, request_preview, response_preview)
+		VALUES (?, ?, ?, ?, ?, coalesce(nullif(?, ''), 'OK'), ?, ?)
+		ON CONFLICT (trace_id) DO UPDATE SET
+			client_request_id = coalesce(excluded.client_request_id, client_request_id),
+			request_time = CASE WHEN excluded.request_time > 0 THEN excluded.request_time ELSE request_time END,
+			execution_duration = CASE WHEN excluded.execution_duration > 0 THEN excluded.execution_duration ELSE execution_duration END,
+			state = CASE WHEN ? <> '' THEN excluded.state ELSE state END,
+			request_preview = CASE WHEN excluded.request_preview <> '' THEN excluded.request_preview ELSE request_preview END,
+			response_preview = CASE WHEN excluded.response_preview <> '' THEN excluded.response_preview ELSE response_preview END`,
+		info.TraceID, exp, nullIfEmpty(info.ClientRequestID), info.RequestTimeMs, info.ExecutionDurationMs, info.State,
+		truncateRunes(info.RequestPreview, model.PreviewMaxRunes), truncateRunes(info.ResponsePreview, model.PreviewMaxRunes), info.State); err != nil {
+		return err
+	}
+	tags := map[string]string{model.TagSpansLocation: model.SpansInStore}
+	for k, v := range info.Tags {
+		tags[k] = v
+	}
+	if err := writeTraceKV(ctx, tx, info.TraceID, tags, info.Metadata); err != nil {
+		return err
+	}
+	for i, a := range info.Assessments {
+		a.TraceID = info.TraceID
+		if err := validateAssessment(&a); err != nil {
+			return model.Invalid(fmt.Sprintf("trace.trace_info.assessments[%d]", i), "%s", err.Error())
+		}
+		var exists int
+		if a.AssessmentID != "" {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM assessments WHERE assessment_id = ?`, a.AssessmentID).Scan(&exists); err != nil {
+				return err
+			}
+		}
+		if exists == 0 {
+			if _, err := createAssessmentTx(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // writeTraceKV sets tags (overwriting) and adds metadata (never overwriting).
@@ -119,6 +155,20 @@ func TraceIDFromOTel(hexID string) string { return model.TraceIDPrefix + strings
 // duration, state, previews, name) recomputed from everything stored so far, so spans of one
 // trace may arrive in several requests. Re-sent spans replace the stored copy.
 func (db *DB) LogSpans(ctx context.Context, expID string, spans []model.Span) ([]string, error) {
+	var order []string
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		exp, err := requireActiveExperiment(ctx, tx, expID)
+		if err != nil {
+			return err
+		}
+		order, err = logSpansTx(ctx, tx, exp, spans)
+		return err
+	})
+	return order, err
+}
+
+// logSpansTx stores spans grouped by trace inside tx and returns the trace ids in arrival order.
+func logSpansTx(ctx context.Context, tx *sql.Tx, exp int64, spans []model.Span) ([]string, error) {
 	byTrace := map[string][]model.Span{}
 	var order []string
 	for _, s := range spans {
@@ -128,42 +178,35 @@ func (db *DB) LogSpans(ctx context.Context, expID string, spans []model.Span) ([
 		}
 		byTrace[id] = append(byTrace[id], s)
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		exp, err := requireActiveExperiment(ctx, tx, expID)
-		if err != nil {
-			return err
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO spans (trace_id, span_id, parent_span_id, name, type, status, start_time_ns, end_time_ns, content)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id, name = excluded.name, type = excluded.type,
+			status = excluded.status, start_time_ns = excluded.start_time_ns, end_time_ns = excluded.end_time_ns, content = excluded.content`)
+	if err != nil {
+		return nil, err
+	}
+	defer ins.Close()
+	for _, traceID := range order {
+		if err := validateTraceID(traceID); err != nil {
+			return nil, err
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO spans (trace_id, span_id, parent_span_id, name, type, status, start_time_ns, end_time_ns, content)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id, name = excluded.name, type = excluded.type,
-				status = excluded.status, start_time_ns = excluded.start_time_ns, end_time_ns = excluded.end_time_ns, content = excluded.content`)
-		if err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO traces (trace_id, experiment_id, request_time, state) VALUES (?, ?, 0, 'IN_PROGRESS') ON CONFLICT DO NOTHING`, traceID, exp); err != nil {
+			return nil, err
 		}
-		defer ins.Close()
-		for _, traceID := range order {
-			if err := validateTraceID(traceID); err != nil {
-				return err
+		for _, s := range byTrace[traceID] {
+			content, err := json.Marshal(s)
+			if err != nil {
+				return nil, fmt.Errorf("encode span %s: %w", s.SpanID, err)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO traces (trace_id, experiment_id, request_time, state) VALUES (?, ?, 0, 'IN_PROGRESS') ON CONFLICT DO NOTHING`, traceID, exp); err != nil {
-				return err
-			}
-			for _, s := range byTrace[traceID] {
-				content, err := json.Marshal(s)
-				if err != nil {
-					return fmt.Errorf("encode span %s: %w", s.SpanID, err)
-				}
-				if _, err := ins.ExecContext(ctx, traceID, s.SpanID, s.ParentSpanID, s.Name, spanType(s), s.StatusCode, s.StartTimeNs, s.EndTimeNs, content); err != nil {
-					return err
-				}
-			}
-			if err := refreshTraceFromSpans(ctx, tx, traceID); err != nil {
-				return err
+			if _, err := ins.ExecContext(ctx, traceID, s.SpanID, s.ParentSpanID, s.Name, spanType(s), s.StatusCode, s.StartTimeNs, s.EndTimeNs, content); err != nil {
+				return nil, err
 			}
 		}
-		return nil
-	})
-	return order, err
+		if err := refreshTraceFromSpans(ctx, tx, traceID); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
 }
 
 func spanType(s model.Span) string {
