@@ -14,6 +14,7 @@ import (
 
 	"github.com/assay-labs/assay/app/access"
 	"github.com/assay-labs/assay/app/httpapi"
+	"github.com/assay-labs/assay/app/labelingapi"
 	"github.com/assay-labs/assay/app/mlflowapi"
 	"github.com/assay-labs/assay/app/store"
 	"github.com/assay-labs/assay/auth"
@@ -51,6 +52,7 @@ func New(cfg Config, db *store.DB, authSvc *auth.Service, log *slog.Logger) *Ser
 	e.GET("/version", func(c echo.Context) error { return c.String(http.StatusOK, MLflowAPIVersion) })
 	checker := &access.Checker{DB: db}
 	(&mlflowapi.API{DB: db, Access: checker, Log: log, MaxBodyBytes: cfg.MaxBodyBytes}).Register(e)
+	(&labelingapi.API{DB: db, Access: checker, PublicURL: cfg.PublicOrigin(cfg.Addr), ReviewerAccess: cfg.ReviewerAccess}).Register(e)
 	registerAssayAPI(e, db, checker, cfg.MaxBodyBytes)
 	registerSPA(e)
 	return &Server{Echo: e, DB: db, Auth: authSvc, cfg: cfg, log: log}

@@ -16,12 +16,15 @@ import (
 // RecordInput is one record of a merge_records call. HasOutputs tells an absent "outputs" key
 // (keep the stored outputs) from an explicit one.
 type RecordInput struct {
-	Inputs       json.RawMessage
-	Outputs      json.RawMessage
-	HasOutputs   bool
-	Expectations map[string]json.RawMessage
-	Tags         map[string]string
-	Source       json.RawMessage
+	Inputs     json.RawMessage
+	Outputs    json.RawMessage
+	HasOutputs bool
+	// OutputsOnInsertOnly keeps an existing record's outputs (a sync adds outputs to new
+	// records only).
+	OutputsOnInsertOnly bool
+	Expectations        map[string]json.RawMessage
+	Tags                map[string]string
+	Source              json.RawMessage
 }
 
 // CanonicalJSON re-encodes a JSON value with sorted object keys and no insignificant space,
@@ -140,7 +143,7 @@ func mergeRecordsTx(ctx context.Context, tx *sql.Tx, datasetID string, records [
 		tb, _ := json.Marshal(tags)
 		q := `UPDATE dataset_records SET expectations = ?, tags = ?, last_update_time = ?, last_updated_by = ? WHERE dataset_record_id = ?`
 		args := []any{string(eb), string(tb), now, user, id}
-		if r.HasOutputs {
+		if r.HasOutputs && !r.OutputsOnInsertOnly {
 			q = `UPDATE dataset_records SET expectations = ?, tags = ?, last_update_time = ?, last_updated_by = ?, outputs = ? WHERE dataset_record_id = ?`
 			args = []any{string(eb), string(tb), now, user, string(r.Outputs), id}
 		}
