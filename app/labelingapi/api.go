@@ -28,7 +28,9 @@ type API struct {
 }
 
 // SessionURL is the Review App link of a session.
-func (a *API) SessionURL(id string) string { return strings.TrimRight(a.PublicURL, "/") + "/review/" + id }
+func (a *API) SessionURL(id string) string {
+	return strings.TrimRight(a.PublicURL, "/") + "/review/" + id
+}
 
 // actor describes the caller for the store's records, audit and grants.
 func (a *API) actor(ctx context.Context) store.Actor {

@@ -82,4 +82,3 @@ func (a *API) Register(e *echo.Echo) {
 	g.POST("/experiments/:experiment_id/permissions", a.grant)
 	g.DELETE("/experiments/:experiment_id/permissions/:grant", a.revoke)
 }
-
