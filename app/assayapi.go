@@ -7,6 +7,7 @@ import (
 
 	"github.com/assay-labs/assay/app/access"
 	"github.com/assay-labs/assay/app/model"
+	"github.com/assay-labs/assay/app/openapi"
 	"github.com/assay-labs/assay/app/store"
 )
 
@@ -15,6 +16,7 @@ import (
 func registerAssayAPI(e *echo.Echo, db *store.DB, checker *access.Checker, maxBody int64) {
 	g := e.Group("/api/assay/v1")
 	registerJSONLRoutes(g, db, checker, maxBody)
+	g.GET("/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, openapi.Document) })
 	g.GET("/version", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"version": Version, "mlflow_api_version": MLflowAPIVersion})
 	})
