@@ -193,3 +193,18 @@ func TestSeedFlow(t *testing.T) {
 		}
 	}
 }
+
+// TestTracesInSessionsAreNotDeleted: deleting a trace would delete the human labels on it.
+func TestTracesInSessionsAreNotDeleted(t *testing.T) {
+	tm := newTeam(t)
+	kept := tm.trace(t, map[string]any{"q": "a"}, "b", nil)
+	free := tm.trace(t, map[string]any{"q": "c"}, "d", nil)
+	sess := tm.dev.MustOK("POST", tm.sessionsPath(), map[string]any{"name": "s", "labeling_schemas": []map[string]string{{"name": "guidelines"}}})
+	tm.dev.MustOK("POST", "/api/assay/v1/sessions/"+sess["labeling_session_id"].(string)+"/traces", map[string]any{"trace_ids": []string{kept}})
+	r := tm.dev.Do("POST", "/api/3.0/mlflow/traces/delete-traces", map[string]any{"experiment_id": tm.exp, "request_ids": []string{kept}})
+	want(t, "field", mustStatus(t, r, 400)["field"], "request_ids")
+	n := tm.dev.MustOK("POST", "/api/3.0/mlflow/traces/delete-traces", map[string]any{"experiment_id": tm.exp, "max_timestamp_millis": 1 << 62})
+	want(t, "deleted by age (the session's trace kept)", n["traces_deleted"], 1)
+	tm.dev.MustOK("GET", "/api/3.0/mlflow/traces/"+kept, nil)
+	mustStatus(t, tm.dev.Do("GET", "/api/3.0/mlflow/traces/"+free, nil), 404)
+}

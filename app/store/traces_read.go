@@ -272,6 +272,7 @@ type TraceDeletion struct {
 }
 
 // DeleteTraces deletes traces (with their spans, tags and assessments) and returns how many.
+// Traces that are items of a labeling session are refused (by id) or kept (by age).
 func (db *DB) DeleteTraces(ctx context.Context, d TraceDeletion) (int64, error) {
 	exp, err := parseExperimentID(d.ExperimentID)
 	if err != nil {
@@ -286,13 +287,22 @@ func (db *DB) DeleteTraces(ctx context.Context, d TraceDeletion) (int64, error) 
 			for _, id := range d.TraceIDs {
 				args = append(args, id)
 			}
+			var held string
+			err := tx.QueryRowContext(ctx, `SELECT trace_id FROM session_items WHERE trace_id IN (`+placeholders(len(d.TraceIDs))+`) LIMIT 1`, args[1:]...).Scan(&held)
+			if err == nil {
+				return model.Invalid("request_ids", "trace %s is in a labeling session; remove it from the session first (human labels are never deleted with a trace)", held)
+			} else if err != sql.ErrNoRows {
+				return err
+			}
 			res, err = tx.ExecContext(ctx, `DELETE FROM traces WHERE experiment_id = ? AND trace_id IN (`+placeholders(len(d.TraceIDs))+`)`, args...)
 		} else {
 			limit := d.MaxTraces
 			if limit <= 0 {
 				limit = -1
 			}
-			res, err = tx.ExecContext(ctx, `DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM traces WHERE experiment_id = ? AND request_time <= ? ORDER BY request_time LIMIT ?)`, exp, d.MaxTimestampMs, limit)
+			// Traces in labeling sessions are kept: their human labels are never deleted.
+			res, err = tx.ExecContext(ctx, `DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM traces WHERE experiment_id = ? AND request_time <= ?
+				AND trace_id NOT IN (SELECT trace_id FROM session_items) ORDER BY request_time LIMIT ?)`, exp, d.MaxTimestampMs, limit)
 		}
 		if err != nil {
 			return err
