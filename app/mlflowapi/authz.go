@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,6 +18,9 @@ import (
 type rule struct {
 	level int
 	find  func(a *API, c echo.Context, body map[string]json.RawMessage) ([]string, error)
+	// headerOnly rules never look at the body (OTLP's protobuf or OTLP/JSON must reach the
+	// decoder untouched).
+	headerOnly bool
 }
 
 // signedIn is the rule of routes any signed-in caller may use.
@@ -35,9 +39,12 @@ func (a *API) guard(r rule, h echo.HandlerFunc) echo.HandlerFunc {
 		if r.find == nil {
 			return h(c)
 		}
-		body, err := peekBody(c)
-		if err != nil {
-			return err
+		var body map[string]json.RawMessage
+		if !r.headerOnly {
+			var err error
+			if body, err = peekBody(c); err != nil {
+				return err
+			}
 		}
 		exps, err := r.find(a, c, body)
 		if err != nil {
@@ -50,11 +57,14 @@ func (a *API) guard(r rule, h echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// peekBody decodes a JSON object body loosely (the handler reports malformed bodies) and
-// restores it for the handler.
+// peekBody reads the request body whatever its Content-Type (the handler will read it too),
+// and when it is a JSON object makes its top-level keys canonical: encoding/json matches keys
+// case-insensitively, last one winning, so {"experiment_id": A, "EXPERIMENT_ID": B} would let the
+// rule see A while the handler acts on B. Keys that differ only in case are refused, and the
+// body the handler gets is re-encoded with the canonical keys the rule saw.
 func peekBody(c echo.Context) (map[string]json.RawMessage, error) {
 	req := c.Request()
-	if req.Body == nil || !strings.Contains(req.Header.Get("Content-Type"), "json") {
+	if req.Body == nil {
 		return nil, nil
 	}
 	b, err := io.ReadAll(req.Body)
@@ -62,9 +72,42 @@ func peekBody(c echo.Context) (map[string]json.RawMessage, error) {
 		return nil, err
 	}
 	req.Body = io.NopCloser(bytes.NewReader(b))
-	var m map[string]json.RawMessage
-	_ = json.Unmarshal(b, &m)
-	return m, nil
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(b, &raw) != nil {
+		return nil, nil // not a JSON object: the handler reports what is wrong with it
+	}
+	body := make(map[string]json.RawMessage, len(raw))
+	for k, v := range raw {
+		ck := foldKey(k)
+		if _, dup := body[ck]; dup {
+			return nil, model.Invalid(k, "the body names %q more than once (keys are case-insensitive)", ck)
+		}
+		body[ck] = v
+	}
+	canon, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(canon))
+	req.ContentLength = int64(len(canon))
+	return body, nil
+}
+
+// foldKey maps a JSON key to the representative of its case-folding class (the way
+// encoding/json compares keys, including K/k/K and S/s/ſ), so that keys encoding/json treats
+// as equal map to the same string.
+func foldKey(k string) string {
+	var b strings.Builder
+	for _, r := range k {
+		lo := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < lo {
+				lo = f
+			}
+		}
+		b.WriteRune(unicode.ToLower(lo))
+	}
+	return b.String()
 }
 
 // str reads a string field of a peeked body.

@@ -104,5 +104,7 @@ func (a *API) Register(e *echo.Echo, mw ...echo.MiddlewareFunc) {
 			g.Add(r.method, r.path, a.guard(r.rule, r.handler))
 		}
 	}
-	e.POST("/v1/traces", a.guard(need(access.Edit, expFromHeader), a.otlpTraces), mw...)
+	otlpRule := need(access.Edit, expFromHeader)
+	otlpRule.headerOnly = true
+	e.POST("/v1/traces", a.guard(otlpRule, a.otlpTraces), mw...)
 }

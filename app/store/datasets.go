@@ -147,7 +147,7 @@ type DatasetSearch struct {
 	ExperimentIDs []string
 	Filter        string
 	OrderBy       []string
-	VisibleTo     *int64 // when set, only datasets of experiments this user holds a grant on
+	VisibleTo     *int64 // when set, only datasets all of whose experiments this user holds a grant on
 	MaxResults    int
 	Offset        int
 }
@@ -166,7 +166,8 @@ func (db *DB) FindDatasets(ctx context.Context, s DatasetSearch) ([]model.Datase
 		conds = append(conds, `d.dataset_id IN (SELECT dataset_id FROM dataset_experiments WHERE experiment_id IN (`+placeholders(len(s.ExperimentIDs))+`))`)
 	}
 	if s.VisibleTo != nil {
-		conds = append(conds, `d.dataset_id IN (SELECT dataset_id FROM dataset_experiments WHERE experiment_id IN (`+visibleExperimentsSQL+`))`)
+		// Listed only when every linked experiment is readable, the rule GET /datasets/:id applies.
+		conds = append(conds, `NOT EXISTS (SELECT 1 FROM dataset_experiments de WHERE de.dataset_id = d.dataset_id AND de.experiment_id NOT IN (`+visibleExperimentsSQL+`))`)
 		args = append(args, *s.VisibleTo)
 	}
 	clauses, err := parseSimpleFilter("filter_string", s.Filter)

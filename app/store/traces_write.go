@@ -64,6 +64,9 @@ func mergeInfoTx(ctx context.Context, tx *sql.Tx, exp int64, info model.TraceInf
 	default:
 		return model.Invalid("state", "state must be OK, ERROR or IN_PROGRESS, got %q", info.State)
 	}
+	if err := requireTraceInExperiment(ctx, tx, info.TraceID, exp); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO traces (trace_id, experiment_id, client_request_id, request_time, execution_duration, state, request_preview, response_preview)
 		VALUES (?, ?, ?, ?, ?, coalesce(nullif(?, ''), 'OK'), ?, ?)
 		ON CONFLICT (trace_id) DO UPDATE SET
@@ -123,7 +126,9 @@ func writeTraceKV(ctx context.Context, tx *sql.Tx, traceID string, tags, metadat
 			return err
 		}
 		if k == model.MetaSourceRun && v != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO trace_runs (trace_id, run_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, traceID, v); err != nil {
+			// Linked only to a run of the trace's own experiment (permission was checked there).
+			if _, err := tx.ExecContext(ctx, `INSERT INTO trace_runs (trace_id, run_id) SELECT ?, r.run_id FROM runs r JOIN traces t ON t.trace_id = ?
+				WHERE r.run_id = ? AND r.experiment_id = t.experiment_id ON CONFLICT DO NOTHING`, traceID, traceID, v); err != nil {
 				return err
 			}
 		}
@@ -188,6 +193,9 @@ func logSpansTx(ctx context.Context, tx *sql.Tx, exp int64, spans []model.Span) 
 	defer ins.Close()
 	for _, traceID := range order {
 		if err := validateTraceID(traceID); err != nil {
+			return nil, err
+		}
+		if err := requireTraceInExperiment(ctx, tx, traceID, exp); err != nil {
 			return nil, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO traces (trace_id, experiment_id, request_time, state) VALUES (?, ?, 0, 'IN_PROGRESS') ON CONFLICT DO NOTHING`, traceID, exp); err != nil {
@@ -284,4 +292,21 @@ func truncateRunes(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n])
+}
+
+// requireTraceInExperiment refuses writing to a trace that exists in another experiment: trace
+// ids are global, and permission was checked for exp only.
+func requireTraceInExperiment(ctx context.Context, tx *sql.Tx, traceID string, exp int64) error {
+	var have int64
+	err := tx.QueryRowContext(ctx, `SELECT experiment_id FROM traces WHERE trace_id = ?`, traceID).Scan(&have)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if have != exp {
+		return model.Invalid("trace_id", "trace %s already exists in another experiment", traceID)
+	}
+	return nil
 }
