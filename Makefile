@@ -9,7 +9,7 @@ UI_SRC   := $(shell [ -d frontend/src ] && find frontend/src frontend/index.html
 UI_STAMP := embed/dist/app/index.html
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run build ui test test-go test-python test-ui bench fmt vet clean
+.PHONY: run build ui test test-go test-python test-ui bench fmt vet clean dev-idp dev-sso
 
 ## run: build the web app (when its sources changed) and the binary, then start Assay on http://127.0.0.1:5000
 run: build
@@ -42,6 +42,20 @@ test-go:
 
 test-python: build $(VENV)/.installed
 	ASSAY_BIN=$(CURDIR)/$(BIN) $(VENV)/bin/pytest -q tests/python
+
+## dev-idp: a development OpenID Provider on http://127.0.0.1:9998/ with test users; prints the `assay serve` command to use
+DEV_IDP := bin/dev-idp
+
+dev-idp: $(DEV_IDP)
+	./$(DEV_IDP)
+
+$(DEV_IDP): $(GO_SRC)
+	go build -o $(DEV_IDP) ./cmd/dev-idp
+
+## dev-sso: the dev OpenID Provider and Assay signed in through it, on http://127.0.0.1:5000 (Ctrl-C stops both)
+dev-sso: build $(DEV_IDP)
+	@./$(DEV_IDP) & idp=$$!; trap 'kill $$idp 2>/dev/null' EXIT; \
+	./$(BIN) serve $$(./$(DEV_IDP) --print-serve-flags)
 
 ## bench: run the benchmark harness and write bench/out/report.{md,json}
 bench: build

@@ -38,16 +38,23 @@ const Host = "127.0.0.1:5000"
 const Issuer = "http://127.0.0.1:9/"
 
 // New starts Assay in local mode (every request acts as the local admin).
-func New(t testing.TB) *Env { return start(t, "") }
+func New(t testing.TB) *Env { return start(t, "", nil) }
 
 // NewOIDC starts Assay in OIDC mode; make callers with User.
-func NewOIDC(t testing.TB) *Env { return start(t, Issuer) }
+func NewOIDC(t testing.TB) *Env { return start(t, Issuer, nil) }
 
-func start(t testing.TB, issuer string) *Env {
+// NewOIDCWith starts Assay in OIDC mode after edit has changed the configuration NewOIDC
+// would use (reviewer access, say).
+func NewOIDCWith(t testing.TB, edit func(*app.Config)) *Env { return start(t, Issuer, edit) }
+
+func start(t testing.TB, issuer string, edit func(*app.Config)) *Env {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := app.Config{DataDir: dir, Addr: Host, MaxBodyBytes: 8 << 20, LogLevel: "error", LogFormat: "text", ShutdownTimeout: 5 * time.Second,
 		OIDCIssuer: issuer, OIDCClientID: "assay-test", ReviewerAccess: "experiment", SessionTTL: time.Hour}
+	if edit != nil {
+		edit(&cfg)
+	}
 	db, err := store.Open(context.Background(), filepath.Join(dir, "assay.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)

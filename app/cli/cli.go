@@ -33,6 +33,8 @@ func commands() []command {
 		{"import", "import traces from a JSONL file: assay import traces FILE", runImport},
 		{"export", "export a dataset or a session as JSONL: assay export dataset NAME_OR_ID [-o FILE]", runExport},
 		{"backup", "write a consistent copy of the database while Assay runs: assay backup FILE", runBackup},
+		{"token", "create, list or revoke API tokens: assay token create --email EMAIL", runToken},
+		{"user", "list users, grant or revoke admin, disable or enable: assay user list", runUser},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "assay", app.Version)
 			return nil

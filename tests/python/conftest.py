@@ -10,9 +10,11 @@ the end stops it with SIGTERM and asserts that it exited with code 0.
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -50,6 +52,38 @@ def _healthz_ok(base_url: str) -> bool:
         return False
 
 
+# The data directory of the session's server, made (with an API token in it) before the test
+# modules are collected: test_with_tracking_token exists only when ASSAY_TEST_TOKEN is set at
+# import time, so the token must be there first. A failure here stops the run rather than
+# leaving that test out.
+_TOKEN_DATA_DIR = None
+
+
+def pytest_configure(config):
+    """Create the server's data directory and a local-mode API token in it, as ASSAY_TEST_TOKEN."""
+    global _TOKEN_DATA_DIR
+    binary = Path(ASSAY_BIN)
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        raise pytest.UsageError(f"Assay binary not found or not executable: {binary} (set ASSAY_BIN)")
+    _TOKEN_DATA_DIR = tempfile.mkdtemp(prefix="assay-data-")
+    env = {k: v for k, v in os.environ.items() if k != "ASSAY_OIDC_ISSUER"}  # local mode, as served
+    done = subprocess.run(
+        [str(binary), "token", "create", "--email", "admin@localhost", "--name", "pytest",
+         "--expires", "6h", "--data-dir", _TOKEN_DATA_DIR],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    token = done.stdout.strip()
+    if done.returncode != 0 or not token.startswith("assay_"):
+        raise pytest.UsageError(
+            f"`assay token create` failed (exit {done.returncode}):\n{done.stderr}{done.stdout}")
+    os.environ["ASSAY_TEST_TOKEN"] = token
+
+
+def pytest_unconfigure(config):
+    if _TOKEN_DATA_DIR:
+        shutil.rmtree(_TOKEN_DATA_DIR, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def assay(tmp_path_factory):
     """Base URL of a running Assay server (started here, stopped with SIGTERM at the end)."""
@@ -57,7 +91,7 @@ def assay(tmp_path_factory):
     assert binary.is_file() and os.access(binary, os.X_OK), (
         f"Assay binary not found or not executable: {binary} (set ASSAY_BIN)"
     )
-    data_dir = tmp_path_factory.mktemp("assay-data")
+    data_dir = _TOKEN_DATA_DIR or tmp_path_factory.mktemp("assay-data")
     log_path = tmp_path_factory.mktemp("assay-log") / "assay.log"
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
