@@ -137,3 +137,16 @@ func wantLen(t *testing.T, v any, n int) {
 		t.Errorf("len = %d, want %d: %v", len(l), n, v)
 	}
 }
+
+// TestWritesAreAttributedToTheCaller: with an API token, the run's user is the token's owner,
+// not the OS user the MLflow client reports.
+func TestWritesAreAttributedToTheCaller(t *testing.T) {
+	env := apptest.NewOIDC(t)
+	ana := env.As(env.User("ana@example.com", false))
+	exp := ana.MustOK("POST", "/api/2.0/mlflow/experiments/create", map[string]any{"name": "e"})["experiment_id"]
+	run := ana.MustOK("POST", "/api/2.0/mlflow/runs/create", map[string]any{"experiment_id": exp, "user_id": "root",
+		"tags": []map[string]string{{"key": "mlflow.user", "value": "root"}}})
+	wantEq(t, apptest.Get(run, "run", "info", "user_id"), "ana@example.com")
+	ds := ana.MustOK("POST", "/api/3.0/mlflow/datasets/create", map[string]any{"name": "d", "experiment_ids": []any{exp}, "created_by": "root"})
+	wantEq(t, apptest.Get(ds, "dataset", "created_by"), "ana@example.com")
+}

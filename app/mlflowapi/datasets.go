@@ -91,7 +91,7 @@ func (a *API) createDataset(c echo.Context) error {
 	if len(req.ExperimentIDs) == 0 {
 		req.ExperimentIDs = []string{"0"}
 	}
-	d, err := a.DB.CreateDataset(c.Request().Context(), store.DatasetCreate{Name: req.Name, ExperimentIDs: req.ExperimentIDs, Tags: tags, CreatedBy: req.CreatedBy})
+	d, err := a.DB.CreateDataset(c.Request().Context(), store.DatasetCreate{Name: req.Name, ExperimentIDs: req.ExperimentIDs, Tags: tags, CreatedBy: author(c, req.CreatedBy)})
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func (a *API) upsertRecords(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ins, upd, err := a.DB.MergeRecords(c.Request().Context(), c.Param("dataset_id"), recs, req.UpdatedBy)
+	ins, upd, err := a.DB.MergeRecords(c.Request().Context(), c.Param("dataset_id"), recs, author(c, req.UpdatedBy))
 	if err != nil {
 		return err
 	}

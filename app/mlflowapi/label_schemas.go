@@ -270,3 +270,19 @@ func callerEmail(c echo.Context) string {
 	}
 	return ""
 }
+
+// author is who a write is recorded as made by: the signed-in user (session or API token), so a
+// client cannot attribute its writes to someone else; in local mode, whatever the client says
+// (as MLflow without auth does), falling back to the local admin.
+func author(c echo.Context, claimed string) string {
+	p, ok := auth.PrincipalFrom(c.Request().Context())
+	switch {
+	case !ok:
+		return claimed
+	case p.Via == auth.ViaLocal && claimed != "":
+		return claimed
+	case p.Email != "":
+		return p.Email
+	}
+	return claimed
+}

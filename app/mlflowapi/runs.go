@@ -37,7 +37,7 @@ func (a *API) createRun(c echo.Context) error {
 	if req.ExperimentID == "" {
 		req.ExperimentID = "0"
 	}
-	run, err := a.DB.CreateRun(c.Request().Context(), store.RunCreate{ExperimentID: req.ExperimentID, RunName: req.RunName, UserID: req.UserID, StartTime: req.StartTime, Tags: req.Tags})
+	run, err := a.DB.CreateRun(c.Request().Context(), store.RunCreate{ExperimentID: req.ExperimentID, RunName: req.RunName, UserID: author(c, req.UserID), StartTime: req.StartTime, Tags: req.Tags})
 	if err != nil {
 		return err
 	}
