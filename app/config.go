@@ -30,6 +30,11 @@ type Config struct {
 	TrustedProxies   string
 	SessionTTL       time.Duration
 	ReviewerAccess   string
+
+	// SMTPURL turns on e-mail notifications (smtp://user:pass@host:587, smtps://…); SMTPFrom
+	// is their sender.
+	SMTPURL  string
+	SMTPFrom string
 }
 
 // DBPath is the SQLite file inside the data directory.
@@ -57,6 +62,8 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated proxy IPs/CIDRs whose X-Forwarded-For is trusted (default: none)")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", 24*time.Hour, "how long a browser sign-in lasts")
 	fs.StringVar(&c.ReviewerAccess, "reviewer-access", "experiment", "what assigned reviewers may see: experiment (EDIT on the session's experiment, as Databricks) or session (only their sessions' items)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP server for e-mail notifications: smtp://user:pass@host:587 (STARTTLS; ?tls=opportunistic|none), smtps://user:pass@host:465; empty: in-app notices only (prefer the environment variable)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", "", "sender of notification e-mails, e.g. 'Assay <assay@example.com>' (default: the SMTP user name when it is an address)")
 }
 
 // PublicOrigin is the URL users reach Assay at: --public-url, or http://<listen address>.

@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"github.com/assay-labs/assay/app"
+	"github.com/assay-labs/assay/app/mailer"
 	"github.com/assay-labs/assay/app/store"
 	"github.com/assay-labs/assay/auth"
 )
@@ -47,6 +48,16 @@ func runServe(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	srv := app.New(cfg, db, authSvc, log)
+	if cfg.SMTPURL != "" {
+		m, err := mailer.New(db, mailer.Config{URL: cfg.SMTPURL, From: cfg.SMTPFrom}, log)
+		if err != nil {
+			return &usageError{err.Error()}
+		}
+		mctx, stopMailer := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); m.Run(mctx) }()
+		defer func() { stopMailer(); <-done }() // before the database closes
+	}
 	url := cfg.PublicOrigin(ln.Addr().String())
 	log.Info("Assay is running", "url", url, "data_dir", cfg.DataDir, "auth", authSvc.AuthMode(), "version", app.Version)
 	fmt.Fprintf(out, "Assay is listening on %s\n", url)

@@ -124,4 +124,3 @@ func Required(field, value string) error {
 	}
 	return nil
 }
-

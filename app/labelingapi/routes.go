@@ -31,6 +31,8 @@ import (
 //	POST   /sessions/:sid/records                                         EDIT
 //	PUT    /sessions/:sid/assigned-users                                  EDIT
 //	POST   /sessions/:sid/sync                                            EDIT
+//	GET    /sessions/:sid/stats                                           READ
+//	GET    /sessions/:sid/export.jsonl                                    READ
 //	GET    /review/sessions                                               signed in (my sessions)
 //	POST   /review/sessions/:sid/next                                     assigned (or MANAGE)
 //	GET    /review/sessions/:sid/items                                    assigned (or MANAGE)
@@ -69,6 +71,8 @@ func (a *API) Register(e *echo.Echo) {
 	g.POST("/sessions/:sid/records", a.addRecords)
 	g.PUT("/sessions/:sid/assigned-users", a.setAssignedUsers)
 	g.POST("/sessions/:sid/sync", a.sync)
+	g.GET("/sessions/:sid/stats", a.sessionStats)
+	g.GET("/sessions/:sid/export.jsonl", a.exportSession)
 	g.GET("/review/sessions", a.mySessions)
 	g.POST("/review/sessions/:sid/next", a.next)
 	g.GET("/review/sessions/:sid/items", a.myItems)
