@@ -33,7 +33,9 @@ func TestSeedFlow(t *testing.T) {
 	mustStatus(t, tm.dev.Do("POST", "/api/3.0/mlflow/label-schemas/create", schema), 400) // exists, no overwrite
 	schema["overwrite"] = true
 	saved := tm.dev.MustOK("POST", "/api/3.0/mlflow/label-schemas/create", schema)
-	want(t, "schema version after overwrite", apptest.Get(saved, "label_schema", "version"), 2)
+	want(t, "schema version after an overwrite before any answer (changed in place)", apptest.Get(saved, "label_schema", "version"), 1)
+	same := tm.dev.MustOK("POST", "/api/3.0/mlflow/label-schemas/create", schema)
+	want(t, "schema version after an identical overwrite", apptest.Get(same, "label_schema", "version"), 1)
 
 	// Sessions: names are not unique; at least one existing schema; emails lower-cased.
 	body := map[string]any{"name": "labeling_session_customer_support", "assigned_users": []string{"ANA@example.com"},
@@ -112,7 +114,11 @@ func TestSeedFlow(t *testing.T) {
 	// A third reviewer cannot over-review a completed item.
 	mustStatus(t, tm.dev.Do("POST", reviewPath+"/items/"+item+"/submit", map[string]any{"answers": map[string]any{"response_quality": map[string]any{"value": "Good"}}}), 400)
 
-	// Ana changes her answer: a new assessment overrides hers, which is kept as invalid.
+	// The schema changes after answers exist: a new version. Ana then changes her answer: a new
+	// assessment (naming version 2) overrides hers, which is kept as invalid.
+	schema["input"] = map[string]any{"categorical": map[string]any{"options": []string{"Poor", "Fair", "Good", "Excellent", "Outstanding"}}}
+	v2 := tm.dev.MustOK("POST", "/api/3.0/mlflow/label-schemas/create", schema)
+	want(t, "schema version after a change once answered", apptest.Get(v2, "label_schema", "version"), 2)
 	submit(tm.ana, []string{"Use the reset link", "It expires in 1 hour"}, "Excellent", "better")
 	info = tm.dev.MustOK("GET", "/api/3.0/mlflow/traces/"+traces[0], nil)
 	as := apptest.Get(info, "trace", "trace_info", "assessments").([]any)
@@ -207,4 +213,17 @@ func TestTracesInSessionsAreNotDeleted(t *testing.T) {
 	want(t, "deleted by age (the session's trace kept)", n["traces_deleted"], 1)
 	tm.dev.MustOK("GET", "/api/3.0/mlflow/traces/"+kept, nil)
 	mustStatus(t, tm.dev.Do("GET", "/api/3.0/mlflow/traces/"+free, nil), 404)
+}
+
+// TestDocumentedRunQueryFindsSession: the Databricks docs find a session's run with
+// tags.mlflow.runName LIKE '%labeling_session%' AND attribute.run_id = '…', whatever the name.
+func TestDocumentedRunQueryFindsSession(t *testing.T) {
+	tm := newTeam(t)
+	sess := tm.dev.MustOK("POST", tm.sessionsPath(), map[string]any{"name": "customer_service_review_jan_2024", "labeling_schemas": []map[string]string{{"name": "guidelines"}}})
+	runID := sess["mlflow_run_id"].(string)
+	runs := tm.dev.MustOK("POST", "/api/2.0/mlflow/runs/search", map[string]any{"experiment_ids": []string{tm.exp},
+		"filter": fmt.Sprintf("tags.mlflow.runName LIKE '%%labeling_session%%' AND attribute.run_id = '%s'", runID)})
+	want(t, "runs found", len(runs["runs"].([]any)), 1)
+	want(t, "run name", apptest.Get(runs, "runs", 0, "info", "run_name"), "customer_service_review_jan_2024 (labeling_session)")
+	want(t, "session name", sess["name"], "customer_service_review_jan_2024")
 }

@@ -162,7 +162,10 @@ func (db *DB) UpdateLabelSchema(ctx context.Context, id string, change func(*mod
 	return db.FindLabelSchemaByID(ctx, id)
 }
 
-// updateSchemaTx writes next over old as a new version. The type is immutable.
+// updateSchemaTx writes next over old. Nothing changes when the definition is the same. A
+// schema nobody has answered yet is changed in place; once answers exist, the change becomes a
+// new version, so every answer keeps naming the version it was given under. The type is
+// immutable.
 func updateSchemaTx(ctx context.Context, tx *sql.Tx, old, next model.LabelSchema) error {
 	if next.Type != old.Type {
 		return model.Invalid("type", "the type of label schema '%s' is %s and cannot change", old.Name, old.Type)
@@ -170,16 +173,31 @@ func updateSchemaTx(ctx context.Context, tx *sql.Tx, old, next model.LabelSchema
 	if old.BuiltIn && next.Name != old.Name {
 		return model.Invalid("name", "built-in label schema '%s' cannot be renamed", old.Name)
 	}
+	snapshot := func(s model.LabelSchema) string {
+		b, _ := json.Marshal(map[string]any{"name": s.Name, "type": s.Type, "title": s.Title, "instruction": s.Instruction,
+			"enable_comment": s.EnableComment, "input": s.Input})
+		return string(b)
+	}
+	snap := snapshot(next)
+	if snap == snapshot(old) {
+		return nil
+	}
+	var answered bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM assessments WHERE json_extract(metadata, '$."`+model.MetaSchemaID+`"') = ?)`, old.SchemaID).Scan(&answered); err != nil {
+		return err
+	}
+	version := old.Version
+	if answered {
+		version++
+	}
 	input, _ := json.Marshal(next.Input)
-	version := old.Version + 1
 	now := nowMs()
 	if _, err := tx.ExecContext(ctx, `UPDATE label_schemas SET name = ?, title = ?, instruction = ?, enable_comment = ?, input = ?, version = ?, last_updated_at = ? WHERE schema_id = ?`,
 		next.Name, next.Title, next.Instruction, next.EnableComment, string(input), version, now, old.SchemaID); err != nil {
 		return err
 	}
-	snap, _ := json.Marshal(map[string]any{"name": next.Name, "type": next.Type, "title": next.Title, "instruction": next.Instruction,
-		"enable_comment": next.EnableComment, "input": next.Input})
-	_, err := tx.ExecContext(ctx, `INSERT INTO label_schema_versions (schema_id, version, snapshot, created_at) VALUES (?, ?, ?, ?)`, old.SchemaID, version, string(snap), now)
+	_, err := tx.ExecContext(ctx, `INSERT INTO label_schema_versions (schema_id, version, snapshot, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (schema_id, version) DO UPDATE SET snapshot = excluded.snapshot, created_at = excluded.created_at`, old.SchemaID, version, snap, now)
 	return err
 }
 

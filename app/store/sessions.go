@@ -72,7 +72,7 @@ func (db *DB) CreateSession(ctx context.Context, in SessionCreate, by Actor) (mo
 			return err
 		}
 		runID := NewHexID(16)
-		if _, err := db.createRunTx(ctx, tx, runID, RunCreate{ExperimentID: in.ExperimentID, RunName: in.Name, UserID: by.Email, Tags: []model.Tag{
+		if _, err := db.createRunTx(ctx, tx, runID, RunCreate{ExperimentID: in.ExperimentID, RunName: SessionRunName(in.Name), UserID: by.Email, Tags: []model.Tag{
 			{Key: model.TagRunType, Value: model.RunTypeLabeling}, {Key: model.TagLabelingID, Value: id}, {Key: model.TagReviewAppID, Value: app.ReviewAppID},
 		}}); err != nil {
 			return err
@@ -100,6 +100,16 @@ func (db *DB) CreateSession(ctx context.Context, in SessionCreate, by Actor) (mo
 		return model.LabelingSession{}, err
 	}
 	return db.FindSession(ctx, id)
+}
+
+// SessionRunName is the name of a session's run: the session's name, marked as a labeling
+// session so that the query the Databricks documentation gives for finding a session's run —
+// tags.mlflow.runName LIKE '%labeling_session%' AND attribute.run_id = '…' — matches it.
+func SessionRunName(name string) string {
+	if strings.Contains(name, "labeling_session") {
+		return name
+	}
+	return name + " (labeling_session)"
 }
 
 // checkSchemaNames requires at least one schema and every name to be a live schema of the experiment.
@@ -310,7 +320,7 @@ func (db *DB) UpdateSession(ctx context.Context, id string, upd SessionUpdate, b
 				if _, err := tx.ExecContext(ctx, `UPDATE labeling_sessions SET name = ? WHERE labeling_session_id = ?`, upd.New.Name, id); err != nil {
 					return err
 				}
-				if err := setRunTags(ctx, tx, old.MLflowRunID, []model.Tag{{Key: model.RunTagName, Value: upd.New.Name}}); err != nil {
+				if err := setRunTags(ctx, tx, old.MLflowRunID, []model.Tag{{Key: model.RunTagName, Value: SessionRunName(upd.New.Name)}}); err != nil {
 					return err
 				}
 			case "assigned_users":
