@@ -79,6 +79,8 @@ type keyValues struct {
 	table string // e.g. trace_tags
 	alias string // e.g. tt
 	join  string // how a row belongs to the outer row, e.g. tt.trace_id = t.trace_id
+	owner string // the outer row's id, e.g. t.trace_id
+	ref   string // the side table's column naming it, e.g. trace_id
 }
 
 // rows is the subquery selecting the rows of key for the outer row.
@@ -97,7 +99,11 @@ func (kv keyValues) match(key, op string, v any) (string, []any, string) {
 		return "EXISTS (" + kv.rows("1") + ")", []any{key}, ""
 	}
 	cond, args, msg := compare(kv.alias+".value", op, v)
-	return "EXISTS (" + kv.rows("1") + " AND " + cond + ")", append([]any{key}, args...), msg
+	// "owner IN (rows with that key and value)" rather than a correlated EXISTS: SQLite can then
+	// start from the side table's (key, value) index and look the few matching owners up, instead
+	// of testing every owner in the experiment (778 ms → milliseconds on 1M traces).
+	sub := fmt.Sprintf("SELECT %s.%s FROM %s %s WHERE %s.key = ? AND %s", kv.alias, kv.ref, kv.table, kv.alias, kv.alias, cond)
+	return kv.owner + " IN (" + sub + ")", append([]any{key}, args...), msg
 }
 
 // value is the scalar subquery giving the value of key for the outer row (NULL when absent),

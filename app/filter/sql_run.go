@@ -1,9 +1,9 @@
 package filter
 
 var (
-	runTags    = keyValues{table: "run_tags", alias: "rt", join: "rt.run_id = r.run_id"}
-	runParams  = keyValues{table: "run_params", alias: "rp", join: "rp.run_id = r.run_id"}
-	runMetrics = keyValues{table: "run_latest_metrics", alias: "rm", join: "rm.run_id = r.run_id"}
+	runTags    = keyValues{table: "run_tags", alias: "rt", join: "rt.run_id = r.run_id", owner: "r.run_id", ref: "run_id"}
+	runParams  = keyValues{table: "run_params", alias: "rp", join: "rp.run_id = r.run_id", owner: "r.run_id", ref: "run_id"}
+	runMetrics = keyValues{table: "run_latest_metrics", alias: "rm", join: "rm.run_id = r.run_id", owner: "r.run_id", ref: "run_id"}
 )
 
 // runColumns maps run attributes to columns of the runs table.

@@ -7,8 +7,8 @@ const (
 )
 
 var (
-	traceTags     = keyValues{table: "trace_tags", alias: "tt", join: "tt.trace_id = t.trace_id"}
-	traceMetadata = keyValues{table: "trace_metadata", alias: "tm", join: "tm.trace_id = t.trace_id"}
+	traceTags     = keyValues{table: "trace_tags", alias: "tt", join: "tt.trace_id = t.trace_id", owner: "t.trace_id", ref: "trace_id"}
+	traceMetadata = keyValues{table: "trace_metadata", alias: "tm", join: "tm.trace_id = t.trace_id", owner: "t.trace_id", ref: "trace_id"}
 )
 
 // traceColumns maps the trace attributes kept on the traces row to their SQL expression.
@@ -102,4 +102,17 @@ func assessment(kind, name, op string, v any) (string, []any, string) {
 	}
 	cond, more, msg := compare(expr, op, v)
 	return "EXISTS (" + sub + " AND " + cond + ")", append(args, more...), msg
+}
+
+// Selective reports whether the clauses include an equality (or IN) on a tag, metadata key or
+// the trace name: such a clause matches few traces, found through the (key, value) index, so the
+// search should start from it rather than from the experiment's traces in time order.
+func Selective(cs []Clause) bool {
+	for _, c := range cs {
+		keyed := c.Field.Kind == KindTag || c.Field.Kind == KindMetadata || (c.Field.Kind == KindAttribute && c.Field.Key == "name")
+		if keyed && (c.Op == OpEq || c.Op == OpIn) {
+			return true
+		}
+	}
+	return false
 }

@@ -209,7 +209,7 @@ func TestTraceSQLText(t *testing.T) {
 	}
 	cs, _ := ParseTraceFilter("tags.test_tag = 'C001' AND timestamp_ms > 5")
 	where, args, _ = TraceWhere(cs)
-	wantWhere := "(EXISTS (SELECT 1 FROM trace_tags tt WHERE tt.trace_id = t.trace_id AND tt.key = ? AND tt.value = ?)) AND (t.request_time > ?)"
+	wantWhere := "(t.trace_id IN (SELECT tt.trace_id FROM trace_tags tt WHERE tt.key = ? AND tt.value = ?)) AND (t.request_time > ?)"
 	if where != wantWhere {
 		t.Errorf("got  %s\nwant %s", where, wantWhere)
 	}

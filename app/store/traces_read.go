@@ -166,7 +166,13 @@ func traceSearchSQL(s TraceSearch) (string, string, []any, error) {
 	if err != nil {
 		return "", "", nil, model.Invalid("order_by", "%s", err.Error())
 	}
-	where = "t.experiment_id IN (" + placeholders(len(exps)) + ") AND (" + where + ")"
+	// With a selective clause the unary + keeps SQLite from walking the experiment's traces in
+	// time order (and testing each one); it starts from the tag index instead.
+	expTerm := "t.experiment_id"
+	if filter.Selective(clauses) {
+		expTerm = "+t.experiment_id"
+	}
+	where = expTerm + " IN (" + placeholders(len(exps)) + ") AND (" + where + ")"
 	return where, orderSQL, append(append(exps, args...), orderArgs...), nil
 }
 
