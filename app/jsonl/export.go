@@ -3,12 +3,10 @@ package jsonl
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/assay-labs/assay/app/mlflowapi"
 	"github.com/assay-labs/assay/app/model"
 	"github.com/assay-labs/assay/app/store"
 )
@@ -19,18 +17,18 @@ const ContentType = "application/x-ndjson"
 // exportBuffer is the write buffer of an export: large writes keep a disk or socket busy.
 const exportBuffer = 256 << 10
 
-// ExportDataset writes every record of a dataset to w, one mlflowapi.RecordJSON per line, in
+// ExportDataset writes every record of a dataset to w, one record per line (the fields of
+// mlflowapi.RecordJSON, absent optional ones left out), in
 // insertion order, streaming from the database. It returns how many records were written.
 // progress, when not nil, is called after every record with the records and bytes so far.
 func ExportDataset(ctx context.Context, db *store.DB, datasetID string, w io.Writer, progress func(records int, bytes int64)) (int, error) {
 	bw := bufio.NewWriterSize(w, exportBuffer)
 	cw := &countingWriter{w: bw}
-	enc := json.NewEncoder(cw)
-	enc.SetEscapeHTML(false) // write "<" as Python's json.dumps does, not "\u003c"
 	n := 0
-	err := db.EachRecord(ctx, datasetID, func(r model.DatasetRecord) error {
-		if err := enc.Encode(mlflowapi.RecordToJSON(r)); err != nil {
-			return fmt.Errorf("write record %s: %w", r.DatasetRecordID, err)
+	err := db.EachRecordLine(ctx, datasetID, func(line []byte) error {
+		cw.Write(line)
+		if _, err := cw.Write([]byte{'\n'}); err != nil {
+			return fmt.Errorf("write record %d: %w", n+1, err)
 		}
 		n++
 		if progress != nil {
