@@ -159,6 +159,7 @@ test('developer labels traces with two reviewers, then syncs and exports', async
     p.on('pageerror', (e) => pageErrors.push(`${email}: ${e.message}`));
     await signIn(p, `${url}/review`, email);
     await expect(p.getByTestId('my-session')).toContainText('support_review');
+    await expect(p.getByTestId('notifications-unread')).toHaveText('1'); // Ana's share
     if (email === 'ben@example.com') await shot(p, '10-review-home');
     await tabTo(p, (el) => el.tag === 'A' && el.text === 'Start');
     await p.keyboard.press('Enter');
@@ -225,11 +226,20 @@ test('developer labels traces with two reviewers, then syncs and exports', async
   });
 
   await test.step('Cy reviews two items and skips one', async () => {
-    await review('cy@example.com', [
-      { digit: '2', text: 'Say sorry; shipping takes 2–4 days.' },
-      { digit: 'S', text: '' },
-      { digit: '3', text: 'Refunds are issued within 14 days.' },
-    ]);
+    await review(
+      'cy@example.com',
+      [
+        { digit: '2', text: 'Say sorry; shipping takes 2–4 days.' },
+        { digit: 'S', text: '' },
+        { digit: '3', text: 'Refunds are issued within 14 days.' },
+      ],
+      async (p) => {
+        // A reviewer (EDIT through the share) may not manage the experiment's access: a plain message, not an error.
+        await p.goto(`${url}/experiments/0/settings`);
+        await expect(p.getByTestId('permissions-forbidden')).toContainText('MANAGE');
+        await shot(p, '37-permissions-forbidden');
+      },
+    );
   });
 
   const sorted = [...switchTimes].sort((a, b) => a - b);

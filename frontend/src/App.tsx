@@ -2,26 +2,32 @@
 // with the experiment switcher and the navigation, and the routes.
 import { createContext, lazy, Suspense, useContext, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, setUnauthenticatedHandler } from './api/client';
-import { getAuthConfig, getMe, logout, searchExperiments } from './api/endpoints';
+import { getAuthConfig, getMe, searchExperiments } from './api/endpoints';
 import type { AuthConfig, Experiment, Me } from './api/types';
 import { ErrorState, Spinner, Toaster, useAsync, Badge, EmptyState } from './components/ui';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { TracesPage } from './pages/TracesPage';
+import { GearIcon, NotificationBell, UserMenu } from './components/Menus';
+import { useVersion } from './lib/bus';
 
 const SessionsPage = lazy(() => import('./pages/SessionsPage'));
 const SchemasPage = lazy(() => import('./pages/SchemasPage'));
 const DatasetsPage = lazy(() => import('./pages/DatasetsPage'));
 const ReviewHome = lazy(() => import('./pages/ReviewHome'));
 const ReviewFocus = lazy(() => import('./pages/ReviewFocus'));
+const ExperimentsPage = lazy(() => import('./pages/ExperimentsPage'));
+const ExperimentSettingsPage = lazy(() => import('./pages/ExperimentSettingsPage'));
+const TokensPage = lazy(() => import('./pages/TokensPage'));
+const AuditPage = lazy(() => import('./pages/AuditPage'));
 
-interface Identity {
+export interface Identity {
   me: Me;
   config: AuthConfig;
 }
-const IdentityContext = createContext<Identity | null>(null);
+export const IdentityContext = createContext<Identity | null>(null);
 export const useIdentity = () => useContext(IdentityContext)!;
 
-const LAST_EXP = 'assay.lastExperiment';
+export const LAST_EXP = 'assay.lastExperiment';
 
 const SECTIONS = [
   { key: 'traces', label: 'Traces' },
@@ -103,9 +109,18 @@ function Shell() {
       case 'datasets':
         page = <DatasetsPage experimentId={exp} datasetId={expMatch.id} />;
         break;
+      case 'settings':
+        if (!expMatch.id) page = <ExperimentSettingsPage experimentId={exp} key={exp} />;
+        break;
     }
   } else if (reviewMatch) {
     page = reviewMatch.sid ? <ReviewFocus sessionId={reviewMatch.sid} key={reviewMatch.sid} /> : <ReviewHome />;
+  } else if (pathname === '/experiments' || pathname === '/experiments/') {
+    page = <ExperimentsPage />;
+  } else if (pathname === '/settings/tokens') {
+    page = <TokensPage />;
+  } else if (pathname === '/admin/audit') {
+    page = <AuditPage />;
   }
   if (!page && pathname !== '/') {
     page = (
@@ -114,7 +129,7 @@ function Shell() {
       </EmptyState>
     );
   }
-  const section = expMatch?.section ?? (reviewMatch ? 'review' : '');
+  const section = expMatch?.section ?? (reviewMatch ? 'review' : pathname.startsWith('/experiments') ? 'experiments' : '');
   return (
     <div className="app">
       <TopBar expId={expId} section={section} />
@@ -125,15 +140,24 @@ function Shell() {
   );
 }
 
+const ALL_EXPERIMENTS = '__all__';
+const NEW_EXPERIMENT = '__new__';
+
 function TopBar({ expId, section }: { expId?: string; section: string }) {
   const { me, config } = useIdentity();
-  const exps = useAsync(() => searchExperiments(), []);
+  const expsVersion = useVersion('experiments');
+  const exps = useAsync(() => searchExperiments(), [expsVersion]);
   const lastExp = expId ?? localStorage.getItem(LAST_EXP) ?? '0';
   const local = config.auth_mode === 'local' || !!config.local_mode_notice;
   const switchTo = (id: string) => {
-    const s = section && section !== 'review' ? section : 'traces';
+    if (id === ALL_EXPERIMENTS) return navigate('/experiments');
+    if (id === NEW_EXPERIMENT) return navigate('/experiments?new=1');
+    const s = section && section !== 'review' && section !== 'experiments' ? section : 'traces';
     navigate(`/experiments/${encodeURIComponent(id)}/${s}`);
   };
+  // Reviewers who see no experiment (--reviewer-access=session) get the Review App only.
+  const reviewerOnly = !!exps.data && exps.data.length === 0 && !me.user.admin;
+  const known = exps.data?.some((e: Experiment) => e.experiment_id === lastExp);
   return (
     <header className="topbar">
       <a className="skip-link" href="#main">
@@ -143,21 +167,38 @@ function TopBar({ expId, section }: { expId?: string; section: string }) {
         <span className="brand-mark" aria-hidden="true">A</span>Assay
       </Link>
       {exps.data && exps.data.length > 0 && (
-        <label className="exp-switch">
-          <span className="sr-only">Experiment</span>
-          <select aria-label="Experiment" value={lastExp} onChange={(e) => switchTo(e.target.value)}>
-            {!exps.data.some((e: Experiment) => e.experiment_id === lastExp) && <option value={lastExp}>Experiment {lastExp}</option>}
+        <div className="exp-switch">
+          <select aria-label="Experiment" value={section === 'experiments' ? ALL_EXPERIMENTS : lastExp} onChange={(e) => switchTo(e.target.value)}>
+            {!known && section !== 'experiments' && <option value={lastExp}>Experiment {lastExp}</option>}
             {exps.data.map((e: Experiment) => (
               <option key={e.experiment_id} value={e.experiment_id}>
                 {e.name}
               </option>
             ))}
+            <option disabled>──────────</option>
+            <option value={ALL_EXPERIMENTS}>All experiments…</option>
+            <option value={NEW_EXPERIMENT}>New experiment…</option>
           </select>
-        </label>
+          {known && section !== 'experiments' && (
+            <Link
+              to={`/experiments/${encodeURIComponent(lastExp)}/settings`}
+              className={`btn btn-ghost btn-icon topbar-icon ${section === 'settings' ? 'topbar-icon-on' : ''}`}
+              aria-label="Experiment settings"
+              title="Experiment settings and permissions"
+              aria-current={section === 'settings' ? 'page' : undefined}
+            >
+              <GearIcon />
+            </Link>
+          )}
+        </div>
       )}
       <nav className="nav" aria-label="Main">
-        {/* Reviewers who see no experiment (--reviewer-access=session) get the Review App only. */}
-        {!(exps.data && exps.data.length === 0 && !me.user.admin) && SECTIONS.map((s) => (
+        {exps.data && exps.data.length === 0 && !reviewerOnly && (
+          <Link to="/experiments" className={section === 'experiments' ? 'active' : ''} aria-current={section === 'experiments' ? 'page' : undefined}>
+            Experiments
+          </Link>
+        )}
+        {!reviewerOnly && SECTIONS.map((s) => (
           <Link key={s.key} to={`/experiments/${encodeURIComponent(lastExp)}/${s.key}`} className={section === s.key ? 'active' : ''} aria-current={section === s.key ? 'page' : undefined}>
             {s.label}
           </Link>
@@ -172,24 +213,8 @@ function TopBar({ expId, section }: { expId?: string; section: string }) {
             Local mode
           </Badge>
         )}
-        <span className="user" title={me.user.email} data-testid="current-user">
-          {me.user.display_name || me.user.email}
-        </span>
-        {!local && (
-          <button
-            type="button"
-            className="btn btn-ghost btn-small"
-            onClick={async () => {
-              try {
-                await logout();
-              } finally {
-                window.location.assign('/');
-              }
-            }}
-          >
-            Sign out
-          </button>
-        )}
+        <NotificationBell />
+        <UserMenu user={me.user} local={local} />
       </div>
     </header>
   );

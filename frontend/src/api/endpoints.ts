@@ -2,7 +2,12 @@
 // routes of app/mlflowapi/routes.go.
 import { api } from './client';
 import type {
+  AppNotification,
+  AuditEvent,
   AuthConfig,
+  Grant,
+  PermissionLevel,
+  TokenInfo,
   Dataset,
   DatasetRecord,
   Experiment,
@@ -46,6 +51,33 @@ export async function searchExperiments(): Promise<Experiment[]> {
   return out;
 }
 export const createExperiment = (name: string) => api.post<{ experiment_id: string }>(`${ML2}/experiments/create`, { name });
+export const renameExperiment = (experimentId: string, newName: string) =>
+  api.post<unknown>(`${ML2}/experiments/update`, { experiment_id: experimentId, new_name: newName });
+export const getExperiment = (experimentId: string) =>
+  api.get<{ experiment: Experiment }>(`${ML2}/experiments/get`, { experiment_id: experimentId }).then((r) => r.experiment);
+
+// ---- experiment permissions (MANAGE only)
+const grantsPath = (experimentId: string) => `${AS}/experiments/${enc(experimentId)}/permissions`;
+export const listGrants = (experimentId: string) => api.get<{ grants?: Grant[] }>(grantsPath(experimentId)).then((r) => r.grants ?? []);
+export const grantPermission = (experimentId: string, email: string, permission: PermissionLevel) =>
+  api.post<{ grants?: Grant[] }>(grantsPath(experimentId), { email, permission }).then((r) => r.grants ?? []);
+export const revokeGrant = (experimentId: string, grantId: number) => api.del<unknown>(`${grantsPath(experimentId)}/${enc(String(grantId))}`);
+
+// ---- notifications (mine)
+export const listNotifications = (signal?: AbortSignal) =>
+  api.get<{ notifications?: AppNotification[] }>(`${AS}/notifications`, undefined, signal).then((r) => r.notifications ?? []);
+export const markNotificationRead = (id: number) => api.post<unknown>(`${AS}/notifications/${enc(String(id))}/read`, {});
+
+// ---- API tokens (mine)
+export const listTokens = () => api.get<{ tokens?: TokenInfo[] }>(`${AS}/tokens`).then((r) => r.tokens ?? []);
+/** expires_at is RFC 3339, or left out for a token that never expires. The secret comes back once. */
+export const createToken = (name: string, expiresAt?: string) =>
+  api.post<{ token: string; token_info: TokenInfo }>(`${AS}/tokens`, expiresAt ? { name, expires_at: expiresAt } : { name });
+export const revokeToken = (id: string) => api.del<unknown>(`${AS}/tokens/${enc(id)}`);
+
+// ---- audit log (admins)
+export const listAuditEvents = (limit: number, before?: number) =>
+  api.get<{ events?: AuditEvent[] }>(`${AS}/audit`, { limit, before: before || undefined }).then((r) => r.events ?? []);
 
 // ---- traces
 export interface TraceSearch {

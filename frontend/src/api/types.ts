@@ -18,7 +18,58 @@ export interface Experiment {
   experiment_id: string;
   name: string;
   lifecycle_stage?: string;
+  creation_time?: number;
+  last_update_time?: number;
   tags?: { key: string; value: string }[];
+}
+
+export type PermissionLevel = 'READ' | 'EDIT' | 'MANAGE';
+
+/** One row of an experiment's access list (GET /api/assay/v1/experiments/:id/permissions). */
+export interface Grant {
+  grant_id: number;
+  experiment_id: string;
+  /** Absent while the grant waits for its email's first sign-in. */
+  user_id?: number | null;
+  /** Empty for grants made to a user id (the experiment's creator). */
+  email: string;
+  permission: PermissionLevel;
+  /** "grant" (given here), "creator", or "reviewer" (from a session's Share dialog). */
+  reason: string;
+  session_id?: string;
+  created_at: number;
+}
+
+export interface AppNotification {
+  id: number;
+  kind: string;
+  message: string;
+  /** An absolute URL, e.g. https://assay.example.com/review/<session id>. */
+  link: string;
+  created_at: number;
+  read_at?: number | null;
+}
+
+/** An API token's metadata (never its secret). Times are RFC 3339. */
+export interface TokenInfo {
+  id: string;
+  user_id: number;
+  name: string;
+  created_at: string;
+  expires_at?: string | null;
+  last_used_at?: string | null;
+  revoked_at?: string | null;
+}
+
+export interface AuditEvent {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  before?: unknown;
+  after?: unknown;
 }
 
 export interface AssessmentWire {

@@ -92,6 +92,7 @@ export function Dialog({
   wide,
   className = '',
   headerExtra,
+  closeOnBackdrop = true,
 }: {
   title: ReactNode;
   onClose: () => void;
@@ -100,6 +101,8 @@ export function Dialog({
   wide?: boolean | 'xl';
   className?: string;
   headerExtra?: ReactNode;
+  /** False where a stray click must not lose what the dialog shows (a secret shown once). */
+  closeOnBackdrop?: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -130,7 +133,7 @@ export function Dialog({
     }
   };
   return (
-    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div className="dialog-backdrop" onMouseDown={(e) => closeOnBackdrop && e.target === e.currentTarget && onClose()}>
       <div
         ref={ref}
         className={`dialog ${wide === 'xl' ? 'dialog-xl' : wide ? 'dialog-wide' : ''} ${className}`}

@@ -27,6 +27,7 @@ import { Badge, Button, Dialog, EmptyState, ErrorState, Field, InlineError, Prog
 import { fmtTime, parseEmails, plural, previewText, truncate } from '../lib/format';
 import { reviewView } from '../lib/otel';
 import { deriveStats } from '../lib/stats';
+import { bump } from '../lib/bus';
 import { Link, navigate, setQuery, useLocation } from '../router';
 
 const SessionCharts = lazy(() => import('../components/Charts'));
@@ -547,6 +548,7 @@ function ShareDialog({ session, onClose, onSaved }: { session: LabelingSession; 
     try {
       const s = await setAssignedUsers(session.labeling_session_id, final);
       toast(`Shared with ${plural(final.length, 'reviewer')}`);
+      bump('notifications'); // sharing with myself notifies me: the bell should show it now
       onSaved(s);
     } catch (e) {
       setErr(errorMessage(e));

@@ -104,7 +104,7 @@ export function TracesPage({ experimentId }: { experimentId: string }) {
           className={`input filter-input ${filterError ? 'input-invalid' : ''}`}
           aria-label="Filter traces"
           aria-invalid={!!filterError}
-          placeholder={`Filter, e.g.  status = 'OK' AND tags.topic = 'billing'  or  name LIKE '%chat%'`}
+          placeholder={`Filter, e.g.  tags.topic = 'billing' AND status = 'OK'   (conditions are joined with AND)`}
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
           spellCheck={false}
