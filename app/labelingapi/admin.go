@@ -115,7 +115,7 @@ func (a *API) revoke(c echo.Context) error {
 	if err != nil {
 		return model.Invalid("grant", "grant id must be a number")
 	}
-	if err := a.DB.RevokeGrant(ctx, exp, id); err != nil {
+	if err := a.DB.RevokeGrant(ctx, exp, id, access.UserID(ctx)); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{})

@@ -66,8 +66,24 @@ type Grant struct {
 // email first signs in verified) a permission on an experiment.
 func (db *DB) GrantPermission(ctx context.Context, experimentID string, userID *int64, email string, perm int, reason, sessionID string, grantedBy *int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		return grantTx(ctx, tx, experimentID, userID, email, perm, reason, sessionID, grantedBy)
+		if err := grantTx(ctx, tx, experimentID, userID, email, perm, reason, sessionID, grantedBy); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, actorName(ctx, tx, grantedBy), "permission.grant", "experiment", experimentID, nil,
+			map[string]any{"email": strings.ToLower(email), "user_id": userID, "permission": PermissionNames[perm], "reason": reason})
 	})
+}
+
+// actorName is a user's email for the audit log ("user:<id>" without one, "" for nobody).
+func actorName(ctx context.Context, q queryer, userID *int64) string {
+	if userID == nil {
+		return ""
+	}
+	var email string
+	if err := q.QueryRowContext(ctx, `SELECT email FROM users WHERE user_id = ?`, *userID).Scan(&email); err != nil || email == "" {
+		return "user:" + strconv.FormatInt(*userID, 10)
+	}
+	return email
 }
 
 func grantTx(ctx context.Context, tx *sql.Tx, experimentID string, userID *int64, email string, perm int, reason, sessionID string, grantedBy *int64) error {
@@ -93,20 +109,29 @@ func grantTx(ctx context.Context, tx *sql.Tx, experimentID string, userID *int64
 }
 
 // RevokeGrant deletes one grant of an experiment.
-func (db *DB) RevokeGrant(ctx context.Context, experimentID string, grantID int64) error {
+func (db *DB) RevokeGrant(ctx context.Context, experimentID string, grantID int64, by *int64) error {
 	exp, err := parseExperimentID(experimentID)
 	if err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM experiment_permissions WHERE grant_id = ? AND experiment_id = ?`, grantID, exp)
+		var before Grant
+		var uid sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT p.email, p.user_id, p.permission, p.reason FROM experiment_permissions p WHERE p.grant_id = ? AND p.experiment_id = ?`, grantID, exp).
+			Scan(&before.Email, &uid, &before.Permission, &before.Reason)
+		if errors.Is(err, sql.ErrNoRows) {
+			return model.Errorf(model.ResourceDoesNotExist, "grant %d does not exist on experiment %s", grantID, experimentID)
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return model.Errorf(model.ResourceDoesNotExist, "grant %d does not exist on experiment %s", grantID, experimentID)
+		if uid.Valid {
+			before.UserID = &uid.Int64
 		}
-		return nil
+		if _, err := tx.ExecContext(ctx, `DELETE FROM experiment_permissions WHERE grant_id = ?`, grantID); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, actorName(ctx, tx, by), "permission.revoke", "experiment", experimentID, before, nil)
 	})
 }
 
@@ -116,8 +141,9 @@ func (db *DB) FindGrants(ctx context.Context, experimentID string) ([]Grant, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.Reader.QueryContext(ctx, `SELECT grant_id, experiment_id, user_id, email, permission, reason, session_id, created_at
-		FROM experiment_permissions WHERE experiment_id = ? ORDER BY grant_id`, exp)
+	rows, err := db.Reader.QueryContext(ctx, `SELECT p.grant_id, p.experiment_id, p.user_id, CASE WHEN p.email <> '' THEN p.email ELSE coalesce(u.email, '') END,
+		p.permission, p.reason, p.session_id, p.created_at
+		FROM experiment_permissions p LEFT JOIN users u ON u.user_id = p.user_id WHERE p.experiment_id = ? ORDER BY p.grant_id`, exp)
 	if err != nil {
 		return nil, err
 	}
