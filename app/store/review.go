@@ -86,6 +86,9 @@ func reserveTx(ctx context.Context, tx *sql.Tx, itemID, reviewer string, now int
 	return refreshItemStateTx(ctx, tx, itemID)
 }
 
+// MaxTimeSpentMs is the most time one submission may report (30 days).
+const MaxTimeSpentMs = 30 * 24 * 60 * 60 * 1000
+
 // Submission is one reviewer's answers to one item.
 type Submission struct {
 	SessionID   string
@@ -105,6 +108,11 @@ func (db *DB) Submit(ctx context.Context, sub Submission) (model.SessionItem, er
 	}
 	if len(sub.Answers) == 0 {
 		return model.SessionItem{}, model.Invalid("answers", "answer at least one question")
+	}
+	if sub.TimeSpentMs > MaxTimeSpentMs {
+		// Unbounded, two submits could overflow the reviewer's running total, which SQLite then
+		// stores as a REAL that no later read of the item can scan.
+		return model.SessionItem{}, model.Invalid("time_spent_ms", "must be at most %d (30 days), got %d", int64(MaxTimeSpentMs), sub.TimeSpentMs)
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		items, err := db.findItems(ctx, tx, sess.LabelingSessionID, ItemFilter{IDs: []string{sub.ItemID}})
