@@ -104,12 +104,14 @@ func assessment(kind, name, op string, v any) (string, []any, string) {
 	return "EXISTS (" + sub + " AND " + cond + ")", append(args, more...), msg
 }
 
-// Selective reports whether the clauses include an equality (or IN) on a tag, metadata key or
-// the trace name: such a clause matches few traces, found through the (key, value) index, so the
-// search should start from it rather than from the experiment's traces in time order.
+// Selective reports whether the clauses include an equality (or IN) on a tag or metadata key:
+// such a clause usually matches few traces, found through the (key, value) index, so the search
+// should start from it rather than from the experiment's traces in time order. The trace name is
+// left out: most traces of an application share a handful of names, and walking in time order
+// finds a page of them at once.
 func Selective(cs []Clause) bool {
 	for _, c := range cs {
-		keyed := c.Field.Kind == KindTag || c.Field.Kind == KindMetadata || (c.Field.Kind == KindAttribute && c.Field.Key == "name")
+		keyed := c.Field.Kind == KindTag || c.Field.Kind == KindMetadata
 		if keyed && (c.Op == OpEq || c.Op == OpIn) {
 			return true
 		}
