@@ -8,42 +8,21 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/assay-labs/assay/app/filter"
 	"github.com/assay-labs/assay/app/store"
 )
 
 // traceCols are the columns store.SearchTraces selects.
 const traceCols = `t.trace_id, t.experiment_id, coalesce(t.client_request_id, ''), t.request_time, t.execution_duration, t.state, t.request_preview, t.response_preview`
 
-// searchSQL rebuilds the statement store.SearchTraces runs for a filter on experiment 0 — its
-// traceSearchSQL is unexported — from the same exported compilers in app/filter, assembled as
-// traceSearchSQL assembles them (including the unary + on experiment_id for filter.Selective
-// clauses), so its plan can be shown and timed without HTTP. benchSearch checks that it returns
-// the same first page as the HTTP search.
+// searchDB is the database searchSQL asks for the statement (the store picks the plan by the
+// number of matches, so the statement depends on the data); set before searchSQL is used.
+var searchDB *store.DB
+
+// searchSQL is the statement store.SearchTraces runs for a filter on experiment 0, so its plan
+// can be shown and timed without HTTP. benchSearch checks that it returns the same first page as
+// the HTTP search.
 func searchSQL(filterStr string, limit int) (string, []any, error) {
-	clauses, err := filter.ParseTraceFilter(filterStr)
-	if err != nil {
-		return "", nil, err
-	}
-	where, args, err := filter.TraceWhere(clauses)
-	if err != nil {
-		return "", nil, err
-	}
-	orders, err := filter.ParseTraceOrderBy(nil)
-	if err != nil {
-		return "", nil, err
-	}
-	order, orderArgs, err := filter.TraceOrderSQL(orders)
-	if err != nil {
-		return "", nil, err
-	}
-	expTerm := "t.experiment_id"
-	if filter.Selective(clauses) {
-		expTerm = "+t.experiment_id"
-	}
-	q := `SELECT ` + traceCols + ` FROM traces t WHERE ` + expTerm + ` IN (?) AND (` + where + `) ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	all := append(append(append([]any{int64(0)}, args...), orderArgs...), limit, 0)
-	return q, all, nil
+	return searchDB.TraceSearchStatement(context.Background(), store.TraceSearch{ExperimentIDs: []string{"0"}, Filter: filterStr, MaxResults: limit})
 }
 
 // existsSQL is `tags.K = 'V'` as a correlated EXISTS: SQLite walks the experiment's traces
@@ -140,6 +119,7 @@ var queryShapes = []queryShape{
 // of other shapes and the time of each on three tag filters of very different selectivity,
 // without HTTP.
 func explainSearches(ctx context.Context, db *store.DB, o options, rep *Report) error {
+	searchDB = db
 	for _, sc := range searchCases(o) {
 		q, args, err := searchSQL(sc.filter, 101)
 		if err != nil {

@@ -153,6 +153,7 @@ func timeSearches(ctx context.Context, c *http.Client, base, filter string, iter
 // checkMirror fails unless searchSQL's first page for filter is the page the HTTP search
 // returned, so the plans and timings of searchSQL are those of the real search.
 func checkMirror(ctx context.Context, db *store.DB, filter string, page []string) error {
+	searchDB = db
 	q, args, err := searchSQL(filter, len(page))
 	if err != nil {
 		return err

@@ -106,6 +106,16 @@ func (kv keyValues) match(key, op string, v any) (string, []any, string) {
 	return kv.owner + " IN (" + sub + ")", append([]any{key}, args...), msg
 }
 
+// probe renders the same filter as match as a correlated EXISTS, cheap per outer row: for
+// searches that walk the outer rows in order and stop after a page.
+func (kv keyValues) probe(key, op string, v any) (string, []any, string) {
+	if op == OpIsNull || op == OpIsNotNull {
+		return kv.match(key, op, v)
+	}
+	cond, args, msg := compare(kv.alias+".value", op, v)
+	return "EXISTS (" + kv.rows("1") + " AND " + cond + ")", append([]any{key}, args...), msg
+}
+
 // value is the scalar subquery giving the value of key for the outer row (NULL when absent),
 // for ORDER BY.
 func (kv keyValues) value(key string) (string, []any) {

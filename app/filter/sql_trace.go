@@ -39,6 +39,43 @@ func TraceWhere(cs []Clause) (sql string, args []any, err error) {
 	return compileWhere(cs, traceSpec, traceClause)
 }
 
+// TraceWhereByTime is TraceWhere for searches that walk an experiment's traces in time order
+// and stop after a page: tag and metadata clauses become correlated EXISTS probes. That is the
+// fast plan when those clauses match many traces (TraceWhere's IN lists are, when they match few).
+func TraceWhereByTime(cs []Clause) (sql string, args []any, err error) {
+	return compileWhere(cs, traceSpec, func(c Clause) (string, []any, string) {
+		switch {
+		case c.Field.Kind == KindTag:
+			return traceTags.probe(c.Field.Key, c.Op, c.Value)
+		case c.Field.Kind == KindMetadata:
+			return traceMetadata.probe(c.Field.Key, c.Op, c.Value)
+		case c.Field.Kind == KindAttribute && c.Field.Key == "name":
+			return traceTags.probe(traceNameTag, c.Op, c.Value)
+		}
+		return traceClause(c)
+	})
+}
+
+// SelectiveClauses returns the equality (or IN) clauses on tags, metadata keys and the trace
+// name: those a search may start from, through the (key, value) index of trace_tags or
+// trace_metadata. A name clause comes back as the tag it is stored as.
+func SelectiveClauses(cs []Clause) []Clause {
+	var out []Clause
+	for _, c := range cs {
+		if c.Op != OpEq && c.Op != OpIn {
+			continue
+		}
+		switch {
+		case c.Field.Kind == KindTag || c.Field.Kind == KindMetadata:
+			out = append(out, c)
+		case c.Field.Kind == KindAttribute && c.Field.Key == "name":
+			c.Field = Field{Kind: KindTag, Key: traceNameTag}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // traceClause renders one checked clause.
 func traceClause(c Clause) (string, []any, string) {
 	switch c.Field.Kind {
@@ -102,19 +139,4 @@ func assessment(kind, name, op string, v any) (string, []any, string) {
 	}
 	cond, more, msg := compare(expr, op, v)
 	return "EXISTS (" + sub + " AND " + cond + ")", append(args, more...), msg
-}
-
-// Selective reports whether the clauses include an equality (or IN) on a tag or metadata key:
-// such a clause usually matches few traces, found through the (key, value) index, so the search
-// should start from it rather than from the experiment's traces in time order. The trace name is
-// left out: most traces of an application share a handful of names, and walking in time order
-// finds a page of them at once.
-func Selective(cs []Clause) bool {
-	for _, c := range cs {
-		keyed := c.Field.Kind == KindTag || c.Field.Kind == KindMetadata
-		if keyed && (c.Op == OpEq || c.Op == OpIn) {
-			return true
-		}
-	}
-	return false
 }

@@ -137,13 +137,28 @@ type TraceSearch struct {
 	Offset        int
 }
 
-// traceSearchSQL compiles a search into a WHERE clause, an ORDER BY clause and arguments.
-func traceSearchSQL(s TraceSearch) (string, string, []any, error) {
+// selectiveLimit is how many matches make a tag or metadata equality "selective": below it a
+// search starts from the (key, value) index and sorts the matches; at or above it, walking the
+// experiment's traces newest first finds a page sooner.
+const selectiveLimit = 5000
+
+// traceSearchSQL compiles a search into a WHERE clause, an ORDER BY clause and arguments,
+// choosing the plan by how many traces the most selective tag or metadata equality matches.
+func (db *DB) traceSearchSQL(ctx context.Context, s TraceSearch) (string, string, []any, error) {
 	clauses, err := filter.ParseTraceFilter(s.Filter)
 	if err != nil {
 		return "", "", nil, model.Invalid("filter", "%s", err.Error())
 	}
-	where, args, err := filter.TraceWhere(clauses)
+	fromIndex, err := db.startFromIndex(ctx, filter.SelectiveClauses(clauses))
+	if err != nil {
+		return "", "", nil, err
+	}
+	compile, expTerm := filter.TraceWhereByTime, "t.experiment_id"
+	if fromIndex {
+		// The unary + keeps SQLite from walking the experiment's traces in time order.
+		compile, expTerm = filter.TraceWhere, "+t.experiment_id"
+	}
+	where, args, err := compile(clauses)
 	if err != nil {
 		return "", "", nil, model.Invalid("filter", "%s", err.Error())
 	}
@@ -166,29 +181,63 @@ func traceSearchSQL(s TraceSearch) (string, string, []any, error) {
 	if err != nil {
 		return "", "", nil, model.Invalid("order_by", "%s", err.Error())
 	}
-	// With a selective clause the unary + keeps SQLite from walking the experiment's traces in
-	// time order (and testing each one); it starts from the tag index instead.
-	expTerm := "t.experiment_id"
-	if filter.Selective(clauses) {
-		expTerm = "+t.experiment_id"
-	}
 	where = expTerm + " IN (" + placeholders(len(exps)) + ") AND (" + where + ")"
 	return where, orderSQL, append(append(exps, args...), orderArgs...), nil
 }
 
+// startFromIndex reports whether one of the clauses matches fewer than selectiveLimit traces
+// (counted in the covering (key, value) index, at most selectiveLimit rows read per clause).
+func (db *DB) startFromIndex(ctx context.Context, cs []filter.Clause) (bool, error) {
+	for _, c := range cs {
+		table := "trace_tags"
+		if c.Field.Kind == filter.KindMetadata {
+			table = "trace_metadata"
+		}
+		values := []any{c.Value}
+		if list, ok := c.Value.([]string); ok {
+			values = values[:0]
+			for _, v := range list {
+				values = append(values, v)
+			}
+		}
+		if len(values) == 0 {
+			continue
+		}
+		var n int
+		args := append([]any{c.Field.Key}, values...)
+		args = append(args, selectiveLimit)
+		if err := db.Reader.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+table+` WHERE key = ? AND value IN (`+placeholders(len(values))+`) LIMIT ?)`, args...).Scan(&n); err != nil {
+			return false, err
+		}
+		if n < selectiveLimit {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // SearchTraces returns one page of traces matching s.
 func (db *DB) SearchTraces(ctx context.Context, s TraceSearch) ([]model.TraceInfo, error) {
-	where, order, args, err := traceSearchSQL(s)
+	q, args, err := db.TraceSearchStatement(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	args = append(args, s.MaxResults, s.Offset)
-	return db.queryTraceInfos(ctx, `SELECT `+traceCols+` FROM traces t WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	return db.queryTraceInfos(ctx, q, args...)
+}
+
+// TraceSearchStatement is the SELECT (and its arguments) SearchTraces runs for s; the
+// benchmarks show and time its plan.
+func (db *DB) TraceSearchStatement(ctx context.Context, s TraceSearch) (string, []any, error) {
+	where, order, args, err := db.traceSearchSQL(ctx, s)
+	if err != nil {
+		return "", nil, err
+	}
+	return `SELECT ` + traceCols + ` FROM traces t WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`, append(args, s.MaxResults, s.Offset), nil
 }
 
 // SearchTraceIDs returns the ids of every trace matching s (no paging), for bulk operations.
 func (db *DB) SearchTraceIDs(ctx context.Context, s TraceSearch) ([]string, error) {
-	where, order, args, err := traceSearchSQL(s)
+	where, order, args, err := db.traceSearchSQL(ctx, s)
 	if err != nil {
 		return nil, err
 	}
