@@ -12,7 +12,6 @@ import (
 
 	"github.com/assay-labs/assay/app"
 	"github.com/assay-labs/assay/app/jsonl"
-	"github.com/assay-labs/assay/app/labelingapi"
 	"github.com/assay-labs/assay/app/model"
 	"github.com/assay-labs/assay/app/store"
 )
@@ -80,7 +79,7 @@ func runExportSession(ctx context.Context, args []string, out, errOut io.Writer)
 		return err
 	}
 	return writeExport(out, errOut, output, func(w io.Writer, progress func(int, int64)) (int, error) {
-		return labelingapi.WriteSessionJSONL(ctx, db, s.LabelingSessionID, w, progress)
+		return jsonl.ExportSession(ctx, db, s.LabelingSessionID, w, progress)
 	}, func(n int, where string) string {
 		return fmt.Sprintf("exported %s of labeling session %q (%s) to %s", plural(n, "item"), s.Name, s.LabelingSessionID, where)
 	})

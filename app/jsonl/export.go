@@ -2,7 +2,9 @@ package jsonl
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -18,17 +20,41 @@ const ContentType = "application/x-ndjson"
 const exportBuffer = 256 << 10
 
 // ExportDataset writes every record of a dataset to w, one record per line (the fields of
-// mlflowapi.RecordJSON, absent optional ones left out), in
-// insertion order, streaming from the database. It returns how many records were written.
-// progress, when not nil, is called after every record with the records and bytes so far.
+// mlflowapi.RecordJSON, absent optional ones left out), in insertion order, streaming from the
+// database. It returns how many records were written. progress, when not nil, is called after
+// every record with the records and bytes so far.
 func ExportDataset(ctx context.Context, db *store.DB, datasetID string, w io.Writer, progress func(records int, bytes int64)) (int, error) {
+	return stream(w, progress, func(emit func([]byte) error) error { return db.EachRecordLine(ctx, datasetID, emit) })
+}
+
+// ExportSession writes a labeling session to w, one store.ExportItem per line in session order
+// (every reviewer's answers, overridden ones included), streaming from the database. It returns
+// how many items were written; progress is as for ExportDataset.
+func ExportSession(ctx context.Context, db *store.DB, sessionID string, w io.Writer, progress func(items int, bytes int64)) (int, error) {
+	return stream(w, progress, func(emit func([]byte) error) error {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // keep "<" and "&" of traces readable, as Python's json.dumps writes them
+		return db.EachExportItem(ctx, sessionID, func(it store.ExportItem) error {
+			buf.Reset()
+			if err := enc.Encode(it); err != nil {
+				return fmt.Errorf("encode item %s: %w", it.ItemID, err)
+			}
+			return emit(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+		})
+	})
+}
+
+// stream writes the lines each emits to w through a large buffer, one per line, counting them
+// and calling progress after each.
+func stream(w io.Writer, progress func(lines int, bytes int64), each func(emit func(line []byte) error) error) (int, error) {
 	bw := bufio.NewWriterSize(w, exportBuffer)
 	cw := &countingWriter{w: bw}
 	n := 0
-	err := db.EachRecordLine(ctx, datasetID, func(line []byte) error {
+	err := each(func(line []byte) error {
 		cw.Write(line)
 		if _, err := cw.Write([]byte{'\n'}); err != nil {
-			return fmt.Errorf("write record %d: %w", n+1, err)
+			return fmt.Errorf("write line %d: %w", n+1, err)
 		}
 		n++
 		if progress != nil {
@@ -40,7 +66,7 @@ func ExportDataset(ctx context.Context, db *store.DB, datasetID string, w io.Wri
 		return n, err
 	}
 	if err := bw.Flush(); err != nil {
-		return n, fmt.Errorf("write records: %w", err)
+		return n, fmt.Errorf("write lines: %w", err)
 	}
 	return n, nil
 }
