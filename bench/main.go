@@ -1,12 +1,14 @@
 // Command bench is Assay's benchmark harness: it measures the figures SPEC §8 sets targets for
-// (OTLP ingestion, search_traces on many traces, JSONL export, start time and idle RSS), each
-// next to a baseline measured in the same run, and writes report.md and report.json.
+// (OTLP ingestion, search_traces on many traces, JSONL export, start time and idle RSS, the
+// review loop with 50 concurrent reviewers), each next to a baseline measured in the same run,
+// and writes report.md and report.json.
 //
 // Benchmarks are not tests: nothing here fails on a slow figure. A missed target is written
 // down in the report with what was seen.
 //
 //	go run ./bench -out bench/out           # full run: 1M traces, several minutes
 //	go run ./bench -quick -out /tmp/benchq  # 100k traces, for a quick look
+//	go run ./bench -only review -out /tmp/bench-review  # one section
 package main
 
 import (
@@ -35,6 +37,10 @@ type options struct {
 	SearchIters int     `json:"search_iterations"`
 	MLflow      string  `json:"-"`
 	Only        string  `json:"only,omitempty"`
+
+	ReviewItems   int     `json:"review_items"`
+	ReviewSeconds float64 `json:"review_seconds"`
+	Reviewers     int     `json:"reviewers"`
 }
 
 func parseFlags() options {
@@ -43,14 +49,17 @@ func parseFlags() options {
 	flag.StringVar(&o.Work, "work", "", "directory for the benchmark databases (default: a new temporary directory, removed afterwards); "+
 		"the generated N-trace database is reused from here on the next run")
 	flag.BoolVar(&o.Keep, "keep", false, "keep the temporary working directory")
-	flag.BoolVar(&o.Quick, "quick", false, "a quick run: 100k traces, 50k records, 5 s of ingestion (explicit flags still win)")
+	flag.BoolVar(&o.Quick, "quick", false, "a quick run: 100k traces, 50k records, 5 s of ingestion, 10k review items and 5 s review loops (explicit flags still win)")
 	flag.IntVar(&o.Traces, "traces", 1_000_000, "traces in the database for the search, RSS and start-time figures")
 	flag.IntVar(&o.Records, "records", 200_000, "dataset records (about 1 KB each) for the export figure")
 	flag.Float64Var(&o.Seconds, "seconds", 15, "seconds of OTLP ingestion (Assay, the raw baseline and MLflow each)")
 	flag.IntVar(&o.Clients, "clients", 4, "concurrent OTLP clients")
 	flag.IntVar(&o.SearchIters, "search-iters", 200, "timed searches with the tag filter")
 	flag.StringVar(&o.MLflow, "mlflow", ".venv/bin/mlflow", "the mlflow command for the MLflow comparison (skipped when missing; \"\" to skip)")
-	flag.StringVar(&o.Only, "only", "", "comma-separated sections to run: ingest, export, search, startup (default all)")
+	flag.IntVar(&o.ReviewItems, "review-items", 100_000, "items in the review session")
+	flag.Float64Var(&o.ReviewSeconds, "review-seconds", 20, "seconds of the review loop (the 1-reviewer baseline and the concurrent run each)")
+	flag.IntVar(&o.Reviewers, "reviewers", 50, "concurrent reviewers in the review loop")
+	flag.StringVar(&o.Only, "only", "", "comma-separated sections to run: ingest, export, search, startup, review (default all)")
 	flag.Parse()
 	if o.Quick {
 		set := map[string]bool{}
@@ -66,6 +75,12 @@ func parseFlags() options {
 		}
 		if !set["search-iters"] {
 			o.SearchIters = 100
+		}
+		if !set["review-items"] {
+			o.ReviewItems = 10_000
+		}
+		if !set["review-seconds"] {
+			o.ReviewSeconds = 5
 		}
 	}
 	return o
@@ -121,6 +136,7 @@ func run(ctx context.Context, o options) error {
 		{"export", benchExport},
 		{"search", benchSearch},
 		{"startup", benchStartup},
+		{"review", benchReview},
 	}
 	for _, s := range sections {
 		if !o.wants(s.name) {

@@ -22,11 +22,19 @@ import (
 type assayServer struct {
 	URL  string
 	DB   *store.DB
+	Auth *auth.Service
 	stop func() error
 }
 
-// startAssay opens (creating if needed) dataDir/assay.db and serves it.
+// startAssay opens (creating if needed) dataDir/assay.db and serves it in local mode.
 func startAssay(ctx context.Context, dataDir string) (*assayServer, error) {
+	return startAssayMode(ctx, dataDir, "")
+}
+
+// startAssayMode is startAssay in OIDC mode when issuer is set (as `assay serve
+// --oidc-issuer`): callers then need an API token (see Auth.CreateToken). Discovery is lazy, so
+// a loopback issuer nobody listens on serves token-authenticated requests, as in apptest.
+func startAssayMode(ctx context.Context, dataDir, issuer string) (*assayServer, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -41,8 +49,11 @@ func startAssay(ctx context.Context, dataDir string) (*assayServer, error) {
 		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	// Local mode, as `assay serve` without --oidc-issuer: every request to the loopback address
-	// acts as the local admin, so the harness needs no token.
+	// Local mode (no issuer), as `assay serve` without --oidc-issuer: every request to the
+	// loopback address acts as the local admin, so the harness needs no token.
+	if issuer != "" {
+		cfg.Addr, cfg.OIDCIssuer, cfg.OIDCClientID, cfg.ReviewerAccess, cfg.SessionTTL = ln.Addr().String(), issuer, "assay-bench", "experiment", time.Hour
+	}
 	authSvc, err := auth.New(cfg.AuthConfig(ln.Addr().String()), db.Writer, db.Reader, log)
 	if err != nil {
 		ln.Close()
@@ -53,7 +64,7 @@ func startAssay(ctx context.Context, dataDir string) (*assayServer, error) {
 	sctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(sctx, ln) }()
-	return &assayServer{URL: "http://" + ln.Addr().String(), DB: db, stop: func() error {
+	return &assayServer{URL: "http://" + ln.Addr().String(), DB: db, Auth: authSvc, stop: func() error {
 		cancel()
 		err := <-done
 		if cerr := db.Close(); err == nil {

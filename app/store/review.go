@@ -23,8 +23,10 @@ func (db *DB) NextItem(ctx context.Context, sessionID, reviewer string) (string,
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		now := nowMs()
 		// Resume my own unfinished item when its slot is still free.
-		rows, err := tx.QueryContext(ctx, `SELECT i.item_id FROM item_reviews r JOIN session_items i USING (item_id)
-			WHERE r.reviewer = ? AND r.state = 'IN_PROGRESS' AND i.labeling_session_id = ? AND i.state NOT IN ('COMPLETED', 'SKIPPED')
+		// CROSS JOIN starts from the reviewer's own open reservations (item_reviews_open): the
+		// session may hold 100k items, the reviewer has one or two open.
+		rows, err := tx.QueryContext(ctx, `SELECT i.item_id FROM item_reviews r CROSS JOIN session_items i ON i.item_id = r.item_id
+			WHERE r.reviewer = ? AND r.state = 'IN_PROGRESS' AND i.labeling_session_id = ? AND i.state IN ('PENDING', 'IN_PROGRESS')
 			ORDER BY i.position`, reviewer, sessionID)
 		if err != nil {
 			return err

@@ -1,0 +1,654 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/assay-labs/assay/app/model"
+	"github.com/assay-labs/assay/app/store"
+)
+
+// The review benchmark (SPEC §8: "Review loop (next item → submit) p99 ≤ 20 ms with 50
+// concurrent reviewers on a 100k-item session; zero errors, zero lost answers").
+//
+// Setup, all in a fresh database: Assay in OIDC mode (a loopback issuer nobody listens on;
+// discovery is lazy and every caller uses an API token, as in apptest), o.Reviewers users with
+// verified emails and one API token each (inserted into users directly, token from
+// auth.Service.CreateToken), an experiment, one categorical feedback schema, a session with every
+// reviewer assigned and reviews_per_item=1, and o.ReviewItems traces (written with the same
+// direct INSERTs as the search database, then moved to the experiment) added as items with
+// store.AddItems in one call — the same code POST /sessions/:sid/traces runs.
+//
+// Load: each reviewer is one goroutine with its own token looping POST …/next then POST
+// …/items/:item/submit with no pause between items until the duration is over (a pair already
+// started is finished). First one reviewer (the baseline), then all of them, on the same session.
+const (
+	reviewIssuer = "http://127.0.0.1:9/"
+	reviewSchema = "quality"
+)
+
+var reviewOptions = []string{"Poor", "Fair", "Good", "Excellent"}
+
+// reviewer is one benchmark user.
+type reviewer struct {
+	Email string
+	Token string
+}
+
+// reviewFixture is the session the loops run against.
+type reviewFixture struct {
+	ExperimentID string
+	SessionID    string
+	Reviewers    []reviewer
+}
+
+// reviewAck is a submit the server answered 200 to.
+type reviewAck struct {
+	Item, Reviewer, Value string
+}
+
+// reviewRun is what one load phase saw.
+type reviewRun struct {
+	Reviewers int
+	Next      []time.Duration
+	Submit    []time.Duration
+	Pair      []time.Duration
+	Acks      []reviewAck
+	Errors    int
+	ErrorMsgs []string
+	Exhausted int // reviewers told {"item": null}
+	Elapsed   time.Duration
+}
+
+func (r reviewRun) rate() float64 { return float64(len(r.Acks)) / r.Elapsed.Seconds() }
+
+func benchReview(ctx context.Context, o options, work string, rep *Report) error {
+	const section = "review"
+	dir := filepath.Join(work, fmt.Sprintf("review-%d", o.ReviewItems))
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	srv, err := startAssayMode(ctx, dir, reviewIssuer)
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	rep.note(section, "Database on %s (filesystem %s); synchronous=FULL, WAL, one writer connection, as `assay serve` runs it.", dir, fsType(dir))
+
+	t0 := time.Now()
+	fx, addTook, err := setupReview(ctx, srv, o.Reviewers, o.ReviewItems)
+	if err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
+	logf("review setup took %s (AddItems of %d items: %s)", time.Since(t0).Round(time.Millisecond), o.ReviewItems, addTook.Round(time.Millisecond))
+	rep.note(section, "Setup: %d users with API tokens, a session with all of them assigned, reviews_per_item=1, one categorical question; "+
+		"%s traces written with direct INSERTs (as the search database), added as items with one store.AddItems call (the code behind "+
+		"POST /api/assay/v1/sessions/:sid/traces) in %s.", o.Reviewers, thousands(int64(o.ReviewItems)), addTook.Round(time.Millisecond))
+
+	candFresh, err := timeCandidate(ctx, srv.DB, fx.SessionID)
+	if err != nil {
+		return err
+	}
+
+	d := time.Duration(o.ReviewSeconds * float64(time.Second))
+	logf("review loop: 1 reviewer for %s…", d)
+	base, err := reviewLoad(ctx, srv.URL, fx, fx.Reviewers[:1], d)
+	if err != nil {
+		return err
+	}
+	logf("review loop: %d reviewers for %s…", len(fx.Reviewers), d)
+	full, err := reviewLoad(ctx, srv.URL, fx, fx.Reviewers, d)
+	if err != nil {
+		return err
+	}
+
+	acks := append(append([]reviewAck{}, base.Acks...), full.Acks...)
+	v, err := verifyReview(ctx, srv.DB, fx, acks)
+	if err != nil {
+		return err
+	}
+
+	n := o.Reviewers
+	items := thousands(int64(o.ReviewItems))
+	bl := func(stat string, v time.Duration) *Baseline {
+		return &Baseline{Name: "1 reviewer, " + stat, Value: ms(v), Unit: "ms"}
+	}
+	rep.add(section, fmt.Sprintf("review pair next → submit, %d reviewers, %s items, p99", n, items), ms(percentile(full.Pair, 99)), "ms",
+		bl("p99", percentile(base.Pair, 99)), &Target{Op: "<=", Limit: 20})
+	rep.add(section, fmt.Sprintf("review pair, %d reviewers, p95", n), ms(percentile(full.Pair, 95)), "ms", bl("p95", percentile(base.Pair, 95)), nil)
+	rep.add(section, fmt.Sprintf("review pair, %d reviewers, p50", n), ms(percentile(full.Pair, 50)), "ms", bl("p50", percentile(base.Pair, 50)), nil)
+	for _, op := range []struct {
+		name     string
+		one, all []time.Duration
+	}{{"next", base.Next, full.Next}, {"submit", base.Submit, full.Submit}} {
+		for _, p := range []float64{50, 99} {
+			rep.add(section, fmt.Sprintf("review %s, %d reviewers, p%.0f", op.name, n, p), ms(percentile(op.all, p)), "ms",
+				bl(fmt.Sprintf("p%.0f", p), percentile(op.one, p)), nil)
+		}
+	}
+	rep.add(section, fmt.Sprintf("review throughput, %d reviewers", n), full.rate(), "items/s",
+		&Baseline{Name: "1 reviewer", Value: base.rate(), Unit: "items/s"}, nil)
+	rep.add(section, "review errors (non-200 or transport)", float64(base.Errors+full.Errors), "", nil, &Target{Op: "<=", Limit: 0})
+	rep.add(section, "review lost answers (acknowledged, not stored valid with that value)", float64(v.Lost), "", nil, &Target{Op: "<=", Limit: 0})
+	rep.add(section, "review items over-reviewed (reviews_per_item=1)", float64(v.OverReviewed), "", nil, &Target{Op: "<=", Limit: 0})
+
+	for _, r := range []reviewRun{base, full} {
+		rep.note(section, "%d reviewer(s), %s: %s pairs acknowledged (%.0f items/s), %d errors%s; next p50/p95/p99/max %s; submit %s; pair %s.",
+			r.Reviewers, r.Elapsed.Round(time.Millisecond), thousands(int64(len(r.Acks))), r.rate(), r.Errors, errSample(r.ErrorMsgs),
+			pcts(r.Next), pcts(r.Submit), pcts(r.Pair))
+		if r.Exhausted > 0 {
+			rep.note(section, "%d reviewer(s) ran out of items: the session was too small for the duration.", r.Exhausted)
+		}
+	}
+	rep.note(section, "Verification (SQL on assessments, item_reviews, session_items): %s acknowledged submits; %s valid assessments in the session "+
+		"(%s in all); every acknowledged (item, reviewer) checked for one valid assessment on the item's trace with the submitted value: %d missing or wrong; "+
+		"items with more than one completed review: %d; items handed to two reviewers in the acknowledgements: %d; items COMPLETED: %s; reservations left IN_PROGRESS: %d.",
+		thousands(int64(len(acks))), thousands(v.Valid), thousands(v.All), v.Lost, v.OverReviewed, v.DupAcks, thousands(v.Completed), v.Leftover)
+
+	return diagnoseReview(ctx, srv.DB, fx, o, base, full, candFresh, rep)
+}
+
+// setupReview creates the users, tokens, experiment, schema, session, traces and items.
+func setupReview(ctx context.Context, srv *assayServer, reviewers, items int) (reviewFixture, time.Duration, error) {
+	var fx reviewFixture
+	db := srv.DB
+	var emails []string
+	for i := range reviewers {
+		email := fmt.Sprintf("reviewer%02d@example.com", i)
+		res, err := db.Writer.ExecContext(ctx, `INSERT INTO users (issuer, subject, email, email_verified, display_name, admin, created_at)
+			VALUES (?, ?, ?, 1, ?, 0, 0)`, reviewIssuer, "sub-"+email, email, email)
+		if err != nil {
+			return fx, 0, err
+		}
+		id, _ := res.LastInsertId()
+		tok, _, err := srv.Auth.CreateToken(ctx, id, "bench", nil)
+		if err != nil {
+			return fx, 0, err
+		}
+		fx.Reviewers = append(fx.Reviewers, reviewer{Email: email, Token: tok})
+		emails = append(emails, email)
+	}
+	var err error
+	if fx.ExperimentID, err = db.CreateExperiment(ctx, "review-bench", "", nil, nil); err != nil {
+		return fx, 0, err
+	}
+	if _, err := db.SaveLabelSchema(ctx, model.LabelSchema{ExperimentID: fx.ExperimentID, Name: reviewSchema, Type: model.SchemaFeedback,
+		Title: "How good is the answer?", Input: model.LabelInput{Categorical: &model.InputOptions{Options: reviewOptions}}}, false); err != nil {
+		return fx, 0, err
+	}
+	sess, err := db.CreateSession(ctx, store.SessionCreate{ExperimentID: fx.ExperimentID, Name: "review-bench", AssignedUsers: emails,
+		LabelSchemas: []string{reviewSchema}, ReviewsPerItem: 1}, store.Actor{Email: "bench-admin@example.com", GrantReviewers: true})
+	if err != nil {
+		return fx, 0, err
+	}
+	fx.SessionID = sess.LabelingSessionID
+
+	// Traces: the generator's rows (experiment 0), then moved to the session's experiment.
+	w, err := newRowWriter(ctx, db)
+	if err != nil {
+		return fx, 0, err
+	}
+	defer w.close()
+	rng := rand.New(rand.NewPCG(21, 21))
+	start := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	for i := 0; i < items; i += bulkBatch {
+		tx, err := db.Writer.BeginTx(ctx, nil)
+		if err != nil {
+			return fx, 0, err
+		}
+		for j := i; j < min(items, i+bulkBatch); j++ {
+			if err := w.write(ctx, tx, bulkSpans(rng, start+int64(j)*int64(time.Second), bulkIOBytes), nil); err != nil {
+				tx.Rollback()
+				return fx, 0, err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return fx, 0, err
+		}
+	}
+	if _, err := db.Writer.ExecContext(ctx, `UPDATE traces SET experiment_id = ? WHERE experiment_id = 0`, fx.ExperimentID); err != nil {
+		return fx, 0, err
+	}
+	rows, err := db.Reader.QueryContext(ctx, `SELECT trace_id FROM traces WHERE experiment_id = ? ORDER BY request_time`, fx.ExperimentID)
+	if err != nil {
+		return fx, 0, err
+	}
+	var sources []store.ItemSource
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fx, 0, err
+		}
+		sources = append(sources, store.ItemSource{TraceID: id})
+	}
+	rows.Close()
+	if len(sources) != items {
+		return fx, 0, fmt.Errorf("%d traces in the experiment, want %d", len(sources), items)
+	}
+	t0 := time.Now()
+	res, err := db.AddItems(ctx, fx.SessionID, sources, store.Actor{Email: "bench-admin@example.com"})
+	if err != nil {
+		return fx, 0, err
+	}
+	took := time.Since(t0)
+	if res.Added != items {
+		return fx, 0, fmt.Errorf("AddItems added %d items, want %d", res.Added, items)
+	}
+	return fx, took, nil
+}
+
+// reviewLoad runs one goroutine per reviewer, each looping next → submit over HTTP until d
+// has passed.
+func reviewLoad(ctx context.Context, baseURL string, fx reviewFixture, who []reviewer, d time.Duration) (reviewRun, error) {
+	run := reviewRun{Reviewers: len(who)}
+	c := newHTTPClient(len(who))
+	c.Timeout = time.Minute
+	prefix := baseURL + "/api/assay/v1/review/sessions/" + fx.SessionID
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(d)
+	for i, rv := range who {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hdr := http.Header{"Authorization": {"Bearer " + rv.Token}}
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			var next, submit, pair []time.Duration
+			var acks []reviewAck
+			var errs []string
+			exhausted := false
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t0 := time.Now()
+				body, err := post(ctx, c, prefix+"/next", "application/json", hdr, []byte(`{}`))
+				t1 := time.Now()
+				if err != nil {
+					errs = append(errs, "next: "+err.Error())
+					continue
+				}
+				var got struct {
+					Item *struct {
+						ItemID string `json:"item_id"`
+					} `json:"item"`
+				}
+				if err := json.Unmarshal(body, &got); err != nil {
+					errs = append(errs, "next: "+err.Error())
+					continue
+				}
+				if got.Item == nil {
+					exhausted = true
+					break
+				}
+				val := reviewOptions[rng.IntN(len(reviewOptions))]
+				sub, _ := json.Marshal(map[string]any{"time_spent_ms": 5, "answers": map[string]any{reviewSchema: map[string]any{"value": val}}})
+				t2 := time.Now()
+				body, err = post(ctx, c, prefix+"/items/"+got.Item.ItemID+"/submit", "application/json", hdr, sub)
+				t3 := time.Now()
+				if err != nil {
+					errs = append(errs, "submit: "+err.Error())
+					continue
+				}
+				var ack struct {
+					MyState string `json:"my_state"`
+				}
+				if err := json.Unmarshal(body, &ack); err != nil || ack.MyState != model.ItemCompleted {
+					errs = append(errs, fmt.Sprintf("submit: unexpected answer %.200s", body))
+					continue
+				}
+				next, submit, pair = append(next, t1.Sub(t0)), append(submit, t3.Sub(t2)), append(pair, t1.Sub(t0)+t3.Sub(t2))
+				acks = append(acks, reviewAck{Item: got.Item.ItemID, Reviewer: rv.Email, Value: val})
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			run.Next, run.Submit, run.Pair = append(run.Next, next...), append(run.Submit, submit...), append(run.Pair, pair...)
+			run.Acks = append(run.Acks, acks...)
+			run.Errors += len(errs)
+			if len(run.ErrorMsgs) < 5 {
+				run.ErrorMsgs = append(run.ErrorMsgs, errs[:min(len(errs), 5-len(run.ErrorMsgs))]...)
+			}
+			if exhausted {
+				run.Exhausted++
+			}
+		}()
+	}
+	wg.Wait()
+	run.Elapsed = time.Since(start)
+	return run, ctx.Err()
+}
+
+// reviewCheck is what verifyReview found.
+type reviewCheck struct {
+	Valid, All, Completed int64
+	Lost                  int // acknowledged answers missing, invalid, on the wrong trace or with another value
+	OverReviewed          int // items with more than one completed review
+	DupAcks               int // items acknowledged to more than one reviewer
+	Leftover              int // IN_PROGRESS reviews left behind
+}
+
+// verifyReview checks, in SQL, that every acknowledged submit is stored as one valid assessment
+// with the submitted value on the item's trace, and that no item got more than one review.
+func verifyReview(ctx context.Context, db *store.DB, fx reviewFixture, acks []reviewAck) (reviewCheck, error) {
+	var v reviewCheck
+	sid := fx.SessionID
+	q := db.Reader
+	sessOf := `json_extract(a.metadata, '$."` + model.MetaSessionID + `"')`
+	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(valid), 0) FROM assessments a WHERE `+sessOf+` = ?`, sid).Scan(&v.All, &v.Valid); err != nil {
+		return v, err
+	}
+	// Every stored answer with the item it names, kept only when it is on that item's trace.
+	rows, err := q.QueryContext(ctx, `SELECT i.item_id, a.source_id, a.value, a.valid FROM assessments a
+		JOIN session_items i ON i.item_id = json_extract(a.metadata, '$."`+model.MetaItemID+`"') AND i.trace_id = a.trace_id
+		WHERE `+sessOf+` = ? AND a.name = ? AND a.source_type = 'HUMAN'`, sid, reviewSchema)
+	if err != nil {
+		return v, err
+	}
+	type key struct{ item, reviewer string }
+	stored := map[key][]string{}
+	for rows.Next() {
+		var item, who, value string
+		var valid bool
+		if err := rows.Scan(&item, &who, &value, &valid); err != nil {
+			rows.Close()
+			return v, err
+		}
+		if valid {
+			stored[key{item, who}] = append(stored[key{item, who}], value)
+		}
+	}
+	rows.Close()
+	seen := map[string]int{}
+	for _, a := range acks {
+		seen[a.Item]++
+		got := stored[key{a.Item, a.Reviewer}]
+		want, _ := json.Marshal(a.Value)
+		if len(got) != 1 || got[0] != string(want) {
+			v.Lost++
+		}
+	}
+	for _, n := range seen {
+		if n > 1 {
+			v.DupAcks++
+		}
+	}
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT r.item_id FROM item_reviews r JOIN session_items i USING (item_id)
+		WHERE i.labeling_session_id = ? AND r.state = 'COMPLETED' GROUP BY r.item_id HAVING count(*) > 1)`, sid).Scan(&v.OverReviewed); err != nil {
+		return v, err
+	}
+	var overCol int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM session_items WHERE labeling_session_id = ? AND completed_reviews > 1`, sid).Scan(&overCol); err != nil {
+		return v, err
+	}
+	v.OverReviewed = max(v.OverReviewed, overCol)
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM session_items WHERE labeling_session_id = ? AND state = 'COMPLETED'`, sid).Scan(&v.Completed); err != nil {
+		return v, err
+	}
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM item_reviews r JOIN session_items i USING (item_id)
+		WHERE i.labeling_session_id = ? AND r.state = 'IN_PROGRESS'`, sid).Scan(&v.Leftover); err != nil {
+		return v, err
+	}
+	if v.Valid != int64(len(acks)) || v.Completed != int64(len(acks)) {
+		logf("review verification: %d acknowledged, %d valid assessments, %d items COMPLETED", len(acks), v.Valid, v.Completed)
+	}
+	return v, nil
+}
+
+// candidateSQL is NextItem's query for a reviewer's next item (a copy of the statement in
+// app/store/review.go, with requiredReviewsSQL from app/store/items.go inlined), for EXPLAIN.
+const candidateSQL = `SELECT item_id FROM session_items
+			WHERE labeling_session_id = ? AND state IN ('PENDING', 'IN_PROGRESS')
+			  AND NOT EXISTS (SELECT 1 FROM item_reviews r WHERE r.item_id = session_items.item_id AND r.reviewer = ?)
+			  AND completed_reviews + (SELECT count(*) FROM item_reviews r WHERE r.item_id = session_items.item_id AND r.state = 'IN_PROGRESS' AND r.reserved_until > ?)
+			      < (SELECT CASE WHEN s.reviews_per_item = 0
+		THEN max(1, (SELECT count(*) FROM session_reviewers WHERE labeling_session_id = s.labeling_session_id))
+		ELSE s.reviews_per_item END FROM labeling_sessions s WHERE s.labeling_session_id = session_items.labeling_session_id)
+			ORDER BY position LIMIT 1`
+
+// resumeSQL is NextItem's first query (the reviewer's own unfinished items), copied likewise.
+const resumeSQL = `SELECT i.item_id FROM item_reviews r JOIN session_items i USING (item_id)
+			WHERE r.reviewer = ? AND r.state = 'IN_PROGRESS' AND i.labeling_session_id = ? AND i.state NOT IN ('COMPLETED', 'SKIPPED')
+			ORDER BY i.position`
+
+// resumeByReviewerSQL is resumeSQL with the join order fixed (CROSS JOIN) so it starts from the
+// reviewer's rows in item_reviews_reviewer instead of walking every item of the session — the
+// fix the diagnosis times next to the statement NextItem runs.
+const resumeByReviewerSQL = `SELECT i.item_id FROM item_reviews r CROSS JOIN session_items i ON i.item_id = r.item_id
+			WHERE r.reviewer = ? AND r.state = 'IN_PROGRESS' AND i.labeling_session_id = ? AND i.state NOT IN ('COMPLETED', 'SKIPPED')
+			ORDER BY i.position`
+
+// reserveSQL is the upsert reserveTx runs.
+const reserveSQL = `INSERT INTO item_reviews (item_id, reviewer, state, reserved_until, started_time) VALUES (?, ?, 'IN_PROGRESS', ?, ?)
+		ON CONFLICT (item_id, reviewer) DO UPDATE SET reserved_until = excluded.reserved_until WHERE item_reviews.state = 'IN_PROGRESS'`
+
+// nextItemSteps times each statement of NextItem for reviewer inside one write transaction that
+// is rolled back, n times, and returns the median of each.
+func nextItemSteps(ctx context.Context, db *store.DB, sid, reviewer string, n int) (map[string]time.Duration, error) {
+	steps := map[string][]time.Duration{}
+	for range n {
+		t0 := time.Now()
+		tx, err := db.Writer.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		steps["BEGIN IMMEDIATE"] = append(steps["BEGIN IMMEDIATE"], time.Since(t0))
+		now := time.Now().UnixMilli()
+		t := time.Now()
+		if _, err := runQuery(ctx, tx, resumeSQL, []any{reviewer, sid}); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		steps["resume query (own IN_PROGRESS items)"] = append(steps["resume query (own IN_PROGRESS items)"], time.Since(t))
+		t = time.Now()
+		if _, err := runQuery(ctx, tx, resumeByReviewerSQL, []any{reviewer, sid}); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		steps["(fix) resume query, CROSS JOIN from r"] = append(steps["(fix) resume query, CROSS JOIN from r"], time.Since(t))
+		t = time.Now()
+		var id string
+		if err := tx.QueryRowContext(ctx, candidateSQL, sid, reviewer, now).Scan(&id); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		steps["candidate query"] = append(steps["candidate query"], time.Since(t))
+		t = time.Now()
+		if _, err := tx.ExecContext(ctx, reserveSQL, id, reviewer, now+600_000, now); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		steps["reserve upsert"] = append(steps["reserve upsert"], time.Since(t))
+		t = time.Now()
+		if err := tx.Rollback(); err != nil {
+			return nil, err
+		}
+		steps["ROLLBACK"] = append(steps["ROLLBACK"], time.Since(t))
+	}
+	out := map[string]time.Duration{}
+	for k, v := range steps {
+		out[k] = medianDur(v)
+	}
+	return out, nil
+}
+
+// timeCandidate is the median of 20 runs of the candidate query on the reader, for a reviewer
+// with nothing done.
+func timeCandidate(ctx context.Context, db *store.DB, sid string) (time.Duration, error) {
+	var ds []time.Duration
+	for range 20 {
+		d, err := runQuery(ctx, db.Reader, candidateSQL, []any{sid, "nobody@example.com", time.Now().UnixMilli()})
+		if err != nil {
+			return 0, err
+		}
+		ds = append(ds, d)
+	}
+	return medianDur(ds), nil
+}
+
+// diagnoseReview looks at where the time goes: the candidate query's plan and time as the
+// session fills up, and what one fsynced write transaction costs on this file — the loop is two
+// write transactions (NextItem's reservation, Submit) through Assay's single writer connection.
+func diagnoseReview(ctx context.Context, db *store.DB, fx reviewFixture, o options, base, full reviewRun, candFresh time.Duration, rep *Report) error {
+	const section = "review"
+	plan, err := explain(ctx, db.Reader, candidateSQL, []any{fx.SessionID, "nobody@example.com", time.Now().UnixMilli()})
+	if err != nil {
+		return err
+	}
+	var done int
+	if err := db.Reader.QueryRowContext(ctx, `SELECT count(*) FROM session_items WHERE labeling_session_id = ? AND state <> 'PENDING'`, fx.SessionID).Scan(&done); err != nil {
+		return err
+	}
+	candAfter, err := timeCandidate(ctx, db, fx.SessionID)
+	if err != nil {
+		return err
+	}
+	rep.block(fmt.Sprintf("review: EXPLAIN QUERY PLAN of NextItem's candidate query (%s items, %s no longer PENDING)", thousands(int64(o.ReviewItems)), thousands(int64(done))), plan)
+
+	// The floor of a write transaction: BEGIN IMMEDIATE, one one-row upsert, COMMIT (fsync of
+	// the WAL under synchronous=FULL), on the same file and writer connection.
+	if _, err := db.Writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_commit_probe (k INTEGER PRIMARY KEY, v INTEGER)`); err != nil {
+		return err
+	}
+	var commits []time.Duration
+	for i := range 200 {
+		t0 := time.Now()
+		tx, err := db.Writer.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bench_commit_probe (k, v) VALUES (1, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`, i); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		commits = append(commits, time.Since(t0))
+	}
+	commitP50 := percentile(commits, 50)
+	rep.add(section, "one-row write transaction on the review database (commit floor), p50", ms(commitP50), "ms", nil, nil)
+	rep.add(section, fmt.Sprintf("NextItem candidate query, %s items, %s done, median", thousands(int64(o.ReviewItems)), thousands(int64(done))), ms(candAfter), "ms",
+		&Baseline{Name: "same session before the loops", Value: ms(candFresh), Unit: "ms"}, nil)
+
+	// NextItem's statements one by one, for the baseline reviewer (the one with most reviews).
+	rv := fx.Reviewers[0].Email
+	steps, err := nextItemSteps(ctx, db, fx.SessionID, rv, 20)
+	if err != nil {
+		return err
+	}
+	resumePlan, err := explain(ctx, db.Reader, resumeSQL, []any{rv, fx.SessionID})
+	if err != nil {
+		return err
+	}
+	rep.block("review: EXPLAIN QUERY PLAN of NextItem's resume query (the reviewer's own IN_PROGRESS items)", resumePlan)
+	fixPlan, err := explain(ctx, db.Reader, resumeByReviewerSQL, []any{rv, fx.SessionID})
+	if err != nil {
+		return err
+	}
+	rep.block("review: EXPLAIN QUERY PLAN of the resume query with CROSS JOIN (the fix, not in the app)", fixPlan)
+	rep.add(section, fmt.Sprintf("NextItem resume query (walks the session's %s items), median", thousands(int64(o.ReviewItems))), ms(steps["resume query (own IN_PROGRESS items)"]), "ms",
+		&Baseline{Name: "same query, CROSS JOIN from item_reviews", Value: ms(steps["(fix) resume query, CROSS JOIN from r"]), Unit: "ms"}, nil)
+	var reviewsOfRv int
+	if err := db.Reader.QueryRowContext(ctx, `SELECT count(*) FROM item_reviews WHERE reviewer = ?`, rv).Scan(&reviewsOfRv); err != nil {
+		return err
+	}
+
+	// In-process store calls, one reviewer, no HTTP: what NextItem and Submit themselves cost.
+	var nexts, submits []time.Duration
+	for range 100 {
+		t0 := time.Now()
+		id, err := db.NextItem(ctx, fx.SessionID, rv)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			break
+		}
+		t1 := time.Now()
+		if _, err := db.Submit(ctx, store.Submission{SessionID: fx.SessionID, ItemID: id, Reviewer: rv, TimeSpentMs: 1,
+			Answers: map[string]model.Answer{reviewSchema: {Value: json.RawMessage(`"Good"`)}}}); err != nil {
+			return err
+		}
+		nexts, submits = append(nexts, t1.Sub(t0)), append(submits, time.Since(t1))
+	}
+
+	var tb strings.Builder
+	tw := tabwriter.NewWriter(&tb, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\tp50 ms\tp95 ms\tp99 ms\tmax ms\tn\t\n")
+	row := func(name string, ds []time.Duration) {
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t\n", name, ms(percentile(ds, 50)), ms(percentile(ds, 95)), ms(percentile(ds, 99)), ms(percentile(ds, 100)), len(ds))
+	}
+	row("HTTP next, 1 reviewer", base.Next)
+	row("HTTP submit, 1 reviewer", base.Submit)
+	row("HTTP pair, 1 reviewer", base.Pair)
+	row(fmt.Sprintf("HTTP next, %d reviewers", full.Reviewers), full.Next)
+	row(fmt.Sprintf("HTTP submit, %d reviewers", full.Reviewers), full.Submit)
+	row(fmt.Sprintf("HTTP pair, %d reviewers", full.Reviewers), full.Pair)
+	row("store.NextItem in process, 1 caller", nexts)
+	row("store.Submit in process, 1 caller", submits)
+	row("one-row write tx (commit floor)", commits)
+	tw.Flush()
+	fmt.Fprintf(&tb, "\nNextItem statement by statement (%s, %s reviews of theirs in item_reviews), medians of 20, in a rolled-back write transaction:\n", rv, thousands(int64(reviewsOfRv)))
+	for _, k := range []string{"BEGIN IMMEDIATE", "resume query (own IN_PROGRESS items)", "(fix) resume query, CROSS JOIN from r", "candidate query", "reserve upsert", "ROLLBACK"} {
+		fmt.Fprintf(&tb, "  %-40s %8.3f ms\n", k, ms(steps[k]))
+	}
+	rep.block("review: latency by operation", tb.String())
+
+	// Little's law for a closed loop with no pause: pair latency ≈ reviewers / throughput. Both
+	// calls run their work in a write transaction on the one writer connection, so throughput is
+	// at most 1 / (NextItem + Submit time); the share of each second the writer is busy shows
+	// whether that queue is what the 50 reviewers wait in.
+	perPair := percentile(nexts, 50) + percentile(submits, 50)
+	rep.note(section, "Closed loop with no pause between items, so mean pair latency ≈ reviewers / throughput (Little's law): "+
+		"%d / %.1f items/s = %.0f ms (measured mean %.0f ms). NextItem and Submit each run in a write transaction on Assay's single writer "+
+		"connection; in process, 1 caller, they take %.2f + %.2f ms (p50), so the writer can do at most ~%.0f pairs/s and at the measured rate it is "+
+		"busy ~%.0f%% of the time: the 50 reviewers queue for it. Committing is not the cost (a one-row fsynced transaction: p50 %.2f ms, i.e. "+
+		"%.0f%% of the writer's time at this rate); the cost is NextItem's resume query: %.2f ms alone (median) of NextItem's %.2f ms, see the statement breakdown. "+
+		"Candidate query median %.2f ms before the loops, %.2f ms after (%s items no longer PENDING).",
+		full.Reviewers, full.rate(), float64(full.Reviewers)/full.rate()*1000, ms(mean(full.Pair)),
+		ms(percentile(nexts, 50)), ms(percentile(submits, 50)), 1/perPair.Seconds(), 100*full.rate()*perPair.Seconds(),
+		ms(commitP50), 100*full.rate()*2*commitP50.Seconds(), ms(steps["resume query (own IN_PROGRESS items)"]), ms(percentile(nexts, 50)),
+		ms(candFresh), ms(candAfter), thousands(int64(done)))
+	return nil
+}
+
+func mean(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	var s time.Duration
+	for _, d := range ds {
+		s += d
+	}
+	return s / time.Duration(len(ds))
+}
+
+// pcts is "p50/p95/p99/max" in ms.
+func pcts(ds []time.Duration) string {
+	return fmt.Sprintf("%.1f/%.1f/%.1f/%.1f ms", ms(percentile(ds, 50)), ms(percentile(ds, 95)), ms(percentile(ds, 99)), ms(percentile(ds, 100)))
+}
+
+func errSample(msgs []string) string {
+	if len(msgs) == 0 {
+		return ""
+	}
+	return " (first: " + strings.Join(msgs, "; ") + ")"
+}
+
+// fsType names the filesystem dir is on (fsync cost depends on it).
+func fsType(dir string) string {
+	out, err := exec.Command("stat", "-f", "-c", "%T", dir).Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
+}
