@@ -130,7 +130,7 @@ func (a *API) itemView(ctx context.Context, s model.LabelingSession, itemID, rev
 	if err != nil {
 		return nil, err
 	}
-	total, err := a.DB.FindSessionProgress(ctx, s.LabelingSessionID)
+	total, err := a.DB.CountItems(ctx, s.LabelingSessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (a *API) itemView(ctx context.Context, s model.LabelingSession, itemID, rev
 			myState = r.State
 		}
 	}
-	return map[string]any{"item_id": it.ItemID, "position": it.Position, "total": total.Total, "state": it.State, "my_state": myState,
+	return map[string]any{"item_id": it.ItemID, "position": it.Position, "total": total, "state": it.State, "my_state": myState,
 		"trace":   map[string]any{"trace_id": it.TraceID, "inputs": json.RawMessage(in), "outputs": rawOrNull(out), "retriever_documents": docs, "spans": summary},
 		"schemas": schemas, "my_answers": answers, "session": map[string]any{"labeling_session_id": s.LabelingSessionID, "name": s.Name}}, nil
 }

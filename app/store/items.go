@@ -272,3 +272,11 @@ func (db *DB) FindSessionProgress(ctx context.Context, sessionID string) (Sessio
 		Scan(&p.Total, &p.Pending, &p.InProgress, &p.Completed, &p.Skipped)
 	return p, err
 }
+
+// CountItems counts a session's items (through the covering position index, without reading
+// the items' states, so it stays cheap on every review step).
+func (db *DB) CountItems(ctx context.Context, sessionID string) (int, error) {
+	var n int
+	err := db.Reader.QueryRowContext(ctx, `SELECT count(*) FROM session_items INDEXED BY session_items_position WHERE labeling_session_id = ?`, sessionID).Scan(&n)
+	return n, err
+}
