@@ -41,6 +41,7 @@ type options struct {
 	ReviewItems   int     `json:"review_items"`
 	ReviewSeconds float64 `json:"review_seconds"`
 	Reviewers     int     `json:"reviewers"`
+	ReviewThink   float64 `json:"review_think_seconds"`
 }
 
 func parseFlags() options {
@@ -59,6 +60,7 @@ func parseFlags() options {
 	flag.IntVar(&o.ReviewItems, "review-items", 100_000, "items in the review session")
 	flag.Float64Var(&o.ReviewSeconds, "review-seconds", 20, "seconds of the review loop (the 1-reviewer baseline and the concurrent run each)")
 	flag.IntVar(&o.Reviewers, "reviewers", 50, "concurrent reviewers in the review loop")
+	flag.Float64Var(&o.ReviewThink, "review-think", 2, "mean seconds each reviewer pauses between items in the paced review run")
 	flag.StringVar(&o.Only, "only", "", "comma-separated sections to run: ingest, export, search, startup, review (default all)")
 	flag.Parse()
 	if o.Quick {

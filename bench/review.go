@@ -102,17 +102,23 @@ func benchReview(ctx context.Context, o options, work string, rep *Report) error
 
 	d := time.Duration(o.ReviewSeconds * float64(time.Second))
 	logf("review loop: 1 reviewer for %s…", d)
-	base, err := reviewLoad(ctx, srv.URL, fx, fx.Reviewers[:1], d)
+	base, err := reviewLoad(ctx, srv.URL, fx, fx.Reviewers[:1], d, 0)
 	if err != nil {
 		return err
 	}
 	logf("review loop: %d reviewers for %s…", len(fx.Reviewers), d)
-	full, err := reviewLoad(ctx, srv.URL, fx, fx.Reviewers, d)
+	full, err := reviewLoad(ctx, srv.URL, fx, fx.Reviewers, d, 0)
+	if err != nil {
+		return err
+	}
+	think := time.Duration(o.ReviewThink * float64(time.Second))
+	logf("review loop: %d reviewers pausing ~%s between items, for %s…", len(fx.Reviewers), think, d)
+	paced, err := reviewLoad(ctx, srv.URL, fx, fx.Reviewers, d, think)
 	if err != nil {
 		return err
 	}
 
-	acks := append(append([]reviewAck{}, base.Acks...), full.Acks...)
+	acks := append(append(append([]reviewAck{}, base.Acks...), full.Acks...), paced.Acks...)
 	v, err := verifyReview(ctx, srv.DB, fx, acks)
 	if err != nil {
 		return err
@@ -125,6 +131,9 @@ func benchReview(ctx context.Context, o options, work string, rep *Report) error
 	}
 	rep.add(section, fmt.Sprintf("review pair next → submit, %d reviewers, %s items, p99", n, items), ms(percentile(full.Pair, 99)), "ms",
 		bl("p99", percentile(base.Pair, 99)), &Target{Op: "<=", Limit: 20})
+	rep.add(section, fmt.Sprintf("review pair, %d reviewers pausing ~%s between items (as people do), p99", n, think), ms(percentile(paced.Pair, 99)), "ms",
+		bl("p99", percentile(base.Pair, 99)), &Target{Op: "<=", Limit: 20})
+	rep.add(section, fmt.Sprintf("review pair, %d reviewers pausing, p50", n), ms(percentile(paced.Pair, 50)), "ms", bl("p50", percentile(base.Pair, 50)), nil)
 	rep.add(section, fmt.Sprintf("review pair, %d reviewers, p95", n), ms(percentile(full.Pair, 95)), "ms", bl("p95", percentile(base.Pair, 95)), nil)
 	rep.add(section, fmt.Sprintf("review pair, %d reviewers, p50", n), ms(percentile(full.Pair, 50)), "ms", bl("p50", percentile(base.Pair, 50)), nil)
 	for _, op := range []struct {
@@ -142,7 +151,7 @@ func benchReview(ctx context.Context, o options, work string, rep *Report) error
 	rep.add(section, "review lost answers (acknowledged, not stored valid with that value)", float64(v.Lost), "", nil, &Target{Op: "<=", Limit: 0})
 	rep.add(section, "review items over-reviewed (reviews_per_item=1)", float64(v.OverReviewed), "", nil, &Target{Op: "<=", Limit: 0})
 
-	for _, r := range []reviewRun{base, full} {
+	for _, r := range []reviewRun{base, full, paced} {
 		rep.note(section, "%d reviewer(s), %s: %s pairs acknowledged (%.0f items/s), %d errors%s; next p50/p95/p99/max %s; submit %s; pair %s.",
 			r.Reviewers, r.Elapsed.Round(time.Millisecond), thousands(int64(len(r.Acks))), r.rate(), r.Errors, errSample(r.ErrorMsgs),
 			pcts(r.Next), pcts(r.Submit), pcts(r.Pair))
@@ -250,7 +259,9 @@ func setupReview(ctx context.Context, srv *assayServer, reviewers, items int) (r
 
 // reviewLoad runs one goroutine per reviewer, each looping next → submit over HTTP until d
 // has passed.
-func reviewLoad(ctx context.Context, baseURL string, fx reviewFixture, who []reviewer, d time.Duration) (reviewRun, error) {
+// reviewLoad runs who's review loops for d; think, when not zero, is each reviewer's mean pause
+// between items (drawn uniformly from ½ to 1½ of it), as people reading a trace take.
+func reviewLoad(ctx context.Context, baseURL string, fx reviewFixture, who []reviewer, d, think time.Duration) (reviewRun, error) {
 	run := reviewRun{Reviewers: len(who)}
 	c := newHTTPClient(len(who))
 	c.Timeout = time.Minute
@@ -269,6 +280,9 @@ func reviewLoad(ctx context.Context, baseURL string, fx reviewFixture, who []rev
 			var acks []reviewAck
 			var errs []string
 			exhausted := false
+			if think > 0 { // people do not all open the session in the same millisecond
+				time.Sleep(time.Duration(rng.Int64N(int64(think))))
+			}
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				t0 := time.Now()
 				body, err := post(ctx, c, prefix+"/next", "application/json", hdr, []byte(`{}`))
@@ -308,6 +322,9 @@ func reviewLoad(ctx context.Context, baseURL string, fx reviewFixture, who []rev
 				}
 				next, submit, pair = append(next, t1.Sub(t0)), append(submit, t3.Sub(t2)), append(pair, t1.Sub(t0)+t3.Sub(t2))
 				acks = append(acks, reviewAck{Item: got.Item.ItemID, Reviewer: rv.Email, Value: val})
+				if think > 0 {
+					time.Sleep(think/2 + time.Duration(rng.Int64N(int64(think))))
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
