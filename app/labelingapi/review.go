@@ -130,7 +130,7 @@ func (a *API) itemView(ctx context.Context, s model.LabelingSession, itemID, rev
 	if err != nil {
 		return nil, err
 	}
-	total, err := a.DB.CountItems(ctx, s.LabelingSessionID)
+	total, err := a.DB.ItemSpan(ctx, s.LabelingSessionID)
 	if err != nil {
 		return nil, err
 	}

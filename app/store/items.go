@@ -273,10 +273,11 @@ func (db *DB) FindSessionProgress(ctx context.Context, sessionID string) (Sessio
 	return p, err
 }
 
-// CountItems counts a session's items (through the covering position index, without reading
-// the items' states, so it stays cheap on every review step).
-func (db *DB) CountItems(ctx context.Context, sessionID string) (int, error) {
+// ItemSpan is one more than the highest item position of a session: the "of N" the Review App
+// shows beside an item's number (position + 1). It equals the number of items unless items were
+// deleted, and costs one index probe however large the session.
+func (db *DB) ItemSpan(ctx context.Context, sessionID string) (int, error) {
 	var n int
-	err := db.Reader.QueryRowContext(ctx, `SELECT count(*) FROM session_items INDEXED BY session_items_position WHERE labeling_session_id = ?`, sessionID).Scan(&n)
+	err := db.Reader.QueryRowContext(ctx, `SELECT coalesce(max(position), -1) + 1 FROM session_items WHERE labeling_session_id = ?`, sessionID).Scan(&n)
 	return n, err
 }
