@@ -566,14 +566,14 @@ func diagnoseReview(ctx context.Context, db *store.DB, fx reviewFixture, o optio
 	if err != nil {
 		return err
 	}
-	rep.block("review: EXPLAIN QUERY PLAN of NextItem's resume query (the reviewer's own IN_PROGRESS items)", resumePlan)
+	rep.block("review: EXPLAIN QUERY PLAN of the resume query in its old join order (the reviewer's own IN_PROGRESS items)", resumePlan)
 	fixPlan, err := explain(ctx, db.Reader, resumeByReviewerSQL, []any{rv, fx.SessionID})
 	if err != nil {
 		return err
 	}
-	rep.block("review: EXPLAIN QUERY PLAN of the resume query with CROSS JOIN (the fix, not in the app)", fixPlan)
-	rep.add(section, fmt.Sprintf("NextItem resume query (walks the session's %s items), median", thousands(int64(o.ReviewItems))), ms(steps["resume query (own IN_PROGRESS items)"]), "ms",
-		&Baseline{Name: "same query, CROSS JOIN from item_reviews", Value: ms(steps["(fix) resume query, CROSS JOIN from r"]), Unit: "ms"}, nil)
+	rep.block("review: EXPLAIN QUERY PLAN of the resume query with CROSS JOIN (as NextItem runs it now)", fixPlan)
+	rep.add(section, fmt.Sprintf("resume query in its old join order (walks the session's %s items), median", thousands(int64(o.ReviewItems))), ms(steps["resume query (own IN_PROGRESS items)"]), "ms",
+		&Baseline{Name: "as NextItem runs it now, CROSS JOIN from item_reviews", Value: ms(steps["(fix) resume query, CROSS JOIN from r"]), Unit: "ms"}, nil)
 	var reviewsOfRv int
 	if err := db.Reader.QueryRowContext(ctx, `SELECT count(*) FROM item_reviews WHERE reviewer = ?`, rv).Scan(&reviewsOfRv); err != nil {
 		return err
@@ -629,7 +629,7 @@ func diagnoseReview(ctx context.Context, db *store.DB, fx reviewFixture, o optio
 		"%d / %.1f items/s = %.0f ms (measured mean %.0f ms). NextItem and Submit each run in a write transaction on Assay's single writer "+
 		"connection; in process, 1 caller, they take %.2f + %.2f ms (p50), so the writer can do at most ~%.0f pairs/s and at the measured rate it is "+
 		"busy ~%.0f%% of the time: the 50 reviewers queue for it. Committing is not the cost (a one-row fsynced transaction: p50 %.2f ms, i.e. "+
-		"%.0f%% of the writer's time at this rate); the cost is NextItem's resume query: %.2f ms alone (median) of NextItem's %.2f ms, see the statement breakdown. "+
+		"%.0f%% of the writer's time at this rate). The resume query in its old join order (before the fix) takes %.2f ms alone, against NextItem's whole %.2f ms now; see the statement breakdown. "+
 		"Candidate query median %.2f ms before the loops, %.2f ms after (%s items no longer PENDING).",
 		full.Reviewers, full.rate(), float64(full.Reviewers)/full.rate()*1000, ms(mean(full.Pair)),
 		ms(percentile(nexts, 50)), ms(percentile(submits, 50)), 1/perPair.Seconds(), 100*full.rate()*perPair.Seconds(),
