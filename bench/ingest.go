@@ -77,10 +77,9 @@ func benchIngest(ctx context.Context, o options, work string, rep *Report) error
 		return fmt.Errorf("assay: %w", err)
 	}
 	size := float64(dirSize(filepath.Join(work, "ingest-assay")))
-	rep.note(section, "Assay's database after ingestion: %.0f MB for %d spans, %.1f KB per span for %.1f KB of span content JSON. "+
-		"spans is a WITHOUT ROWID table, whose rows keep at most ~1,000 B on a 4 KB page; a larger row keeps ~490 B there and "+
-		"puts the rest in overflow pages of its own, so every such span also writes a mostly empty 4 KB page (the raw baseline "+
-		"has the same schema, so the ratio does not show this).",
+	rep.note(section, "Assay's database after ingestion (data directory, WAL included): %.0f MB for %d spans, %.1f KB per span for %.1f KB of span "+
+		"content JSON; on 4 KB pages a span row of that size leaves the rest of its page unused (the raw baseline has the same schema, "+
+		"so the ratio does not show this).",
 		size/1e6, stored, size/1e3/float64(stored), contentBytes/1e3)
 	rep.add(section, fmt.Sprintf("OTLP ingestion, Assay (%d clients, HTTP protobuf)", o.Clients), assay.rate(), "spans/s",
 		&Baseline{Name: "raw SQLite inserts of the same rows", Value: raw.rate(), Unit: "spans/s"},

@@ -206,7 +206,7 @@ func logSpansTx(ctx context.Context, tx *sql.Tx, exp int64, spans []model.Span) 
 			if err != nil {
 				return nil, fmt.Errorf("encode span %s: %w", s.SpanID, err)
 			}
-			if _, err := ins.ExecContext(ctx, traceID, s.SpanID, s.ParentSpanID, s.Name, spanType(s), s.StatusCode, s.StartTimeNs, s.EndTimeNs, content); err != nil {
+			if _, err := ins.ExecContext(ctx, traceID, s.SpanID, s.ParentSpanID, s.Name, spanType(s), s.StatusCode, s.StartTimeNs, s.EndTimeNs, string(content)); err != nil { // TEXT: SQLite reads a BLOB as binary JSON
 				return nil, err
 			}
 		}
