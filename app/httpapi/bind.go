@@ -109,12 +109,21 @@ func QueryInt(c echo.Context, name string) (int, error) {
 	return n, nil
 }
 
-// NextToken returns the token of the next page, or "" when this page was the last.
-func NextToken(offset, got, limit int) string {
-	if got < limit {
-		return ""
+// Page trims rows fetched with limit+1 to one page and returns the next page's token, or ""
+// when this page is the last one.
+func Page[T any](rows []T, offset, limit int) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
 	}
-	return PageToken(offset + got)
+	return rows[:limit], PageToken(offset + limit)
+}
+
+// SetNext adds next_page_token to a response when there is a next page (MLflow leaves it out
+// otherwise).
+func SetNext(resp map[string]any, token string) {
+	if token != "" {
+		resp["next_page_token"] = token
+	}
 }
 
 // Required reports a missing required string field.

@@ -45,11 +45,8 @@ func (a *API) listItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resp := map[string]any{"next_page_token": ""}
-	if len(items) > limit {
-		items = items[:limit]
-		resp["next_page_token"] = httpapi.PageToken(f.Offset + limit)
-	}
+	items, next := httpapi.Page(items, f.Offset, limit)
+	resp := map[string]any{"next_page_token": next}
 	out := make([]itemWire, 0, len(items))
 	for _, it := range items {
 		out = append(out, itemToWire(it))

@@ -158,11 +158,9 @@ func (a *API) searchDatasets(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ds, next := httpapi.Page(ds, offset, limit)
 	resp := map[string]any{}
-	if len(ds) > limit {
-		ds = ds[:limit]
-		resp["next_page_token"] = httpapi.PageToken(offset + limit)
-	}
+	httpapi.SetNext(resp, next)
 	wire := make([]datasetWire, 0, len(ds))
 	for _, d := range ds {
 		wire = append(wire, datasetToWire(d))
@@ -272,11 +270,9 @@ func (a *API) getRecords(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	recs, next := httpapi.Page(recs, offset, limit)
 	resp := map[string]any{}
-	if len(recs) > limit {
-		recs = recs[:limit]
-		resp["next_page_token"] = httpapi.PageToken(offset + limit)
-	}
+	httpapi.SetNext(resp, next)
 	wire := make([]RecordJSON, 0, len(recs))
 	for _, r := range recs {
 		wire = append(wire, RecordToJSON(r))

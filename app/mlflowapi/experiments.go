@@ -88,11 +88,9 @@ func (a *API) searchExperiments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	exps, next := httpapi.Page(exps, offset, limit)
 	resp := map[string]any{"experiments": orEmptyList(exps)}
-	if len(exps) > limit {
-		resp["experiments"] = exps[:limit]
-		resp["next_page_token"] = httpapi.PageToken(offset + limit)
-	}
+	httpapi.SetNext(resp, next)
 	return c.JSON(http.StatusOK, resp)
 }
 

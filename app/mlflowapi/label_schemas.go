@@ -188,11 +188,8 @@ func (a *API) listLabelSchemas(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resp := map[string]any{"next_page_token": ""}
-	if len(ss) > limit {
-		ss = ss[:limit]
-		resp["next_page_token"] = httpapi.PageToken(offset + limit)
-	}
+	ss, next := httpapi.Page(ss, offset, limit)
+	resp := map[string]any{"next_page_token": next}
 	wire := make([]labelSchemaWire, 0, len(ss))
 	for _, s := range ss {
 		wire = append(wire, labelSchemaToWire(s))

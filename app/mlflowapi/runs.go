@@ -201,10 +201,8 @@ func (a *API) searchRuns(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	runs, next := httpapi.Page(runs, offset, limit)
 	resp := map[string]any{"runs": orEmptyList(runs)}
-	if len(runs) > limit {
-		resp["runs"] = runs[:limit]
-		resp["next_page_token"] = httpapi.PageToken(offset + limit)
-	}
+	httpapi.SetNext(resp, next)
 	return c.JSON(http.StatusOK, resp)
 }

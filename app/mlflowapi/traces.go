@@ -158,12 +158,9 @@ func (a *API) searchTraces(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	resp := map[string]any{}
-	if len(infos) > limit {
-		infos = infos[:limit]
-		resp["next_page_token"] = httpapi.PageToken(offset + limit)
-	}
-	resp["traces"] = tracesToWire(infos)
+	infos, next := httpapi.Page(infos, offset, limit)
+	resp := map[string]any{"traces": tracesToWire(infos)}
+	httpapi.SetNext(resp, next)
 	return c.JSON(http.StatusOK, resp)
 }
 
