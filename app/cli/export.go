@@ -66,10 +66,7 @@ func runExportSession(ctx context.Context, args []string, out, errOut io.Writer)
 	if len(ids) != 1 {
 		return &usageError{"give exactly one labeling session ID"}
 	}
-	if _, err := os.Stat(cfg.DBPath()); err != nil {
-		return fmt.Errorf("no Assay database at %s (is --data-dir right?)", cfg.DBPath())
-	}
-	db, err := store.Open(ctx, cfg.DBPath())
+	db, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -149,10 +146,7 @@ func runExportDataset(ctx context.Context, args []string, out, errOut io.Writer)
 	if len(names) != 1 {
 		return &usageError{"give exactly one dataset NAME_OR_ID"}
 	}
-	if _, err := os.Stat(cfg.DBPath()); err != nil {
-		return fmt.Errorf("no Assay database at %s (is --data-dir right?)", cfg.DBPath())
-	}
-	db, err := store.Open(ctx, cfg.DBPath())
+	db, err := openExisting(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -207,4 +201,13 @@ func (f *atomicFile) abort() {
 		f.Close()
 		os.Remove(f.Name())
 	}
+}
+
+// openExisting opens the database of cfg, refusing to create one: exporting from a data
+// directory that has none is a mistake (usually a wrong --data-dir).
+func openExisting(ctx context.Context, cfg app.Config) (*store.DB, error) {
+	if _, err := os.Stat(cfg.DBPath()); err != nil {
+		return nil, fmt.Errorf("no Assay database at %s (is --data-dir right?)", cfg.DBPath())
+	}
+	return store.Open(ctx, cfg.DBPath())
 }
