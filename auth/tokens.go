@@ -62,7 +62,8 @@ func (s *Service) CreateToken(ctx context.Context, userID int64, name string, ex
 		return "", TokenInfo{}, fmt.Errorf("create token: %w", ErrDisabled)
 	}
 	secret := TokenPrefix + randomString(32)
-	info := TokenInfo{ID: randomString(12), UserID: userID, Name: name, CreatedAt: fromMS(ms(now)), ExpiresAt: fromNullMS(exp)}
+	// The id is prefixed so it never starts with "-": people pass it on command lines.
+	info := TokenInfo{ID: "tok_" + randomString(12), UserID: userID, Name: name, CreatedAt: fromMS(ms(now)), ExpiresAt: fromNullMS(exp)}
 	_, err = s.writer.ExecContext(ctx, `
 		INSERT INTO api_tokens (token_id, user_id, name, token_hash, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, info.ID, userID, name, hashToken(secret), ms(now), exp)
